@@ -1,0 +1,2 @@
+import { REGIONS } from '../../main/anaplan/regions.js';
+test('regions load', () => expect(REGIONS.length).toBe(19));

@@ -1,0 +1,53 @@
+import { defineConfig } from 'vitest/config';
+
+// Four projects, one run. `npm test` runs them all; CI reads the closing "N passed, N failed" line
+// printed by test/support/summary-reporter.ts.
+export default defineConfig({
+  test: {
+    globals: true,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          globals: true,
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        esbuild: { jsx: 'automatic' },
+        test: {
+          name: 'renderer',
+          globals: true,
+          environment: 'jsdom',
+          include: ['test/renderer/**/*.test.tsx'],
+        },
+      },
+      {
+        test: {
+          name: 'ui',
+          globals: true,
+          environment: 'node',
+          include: ['test/ui/**/*.test.ts'],
+          globalSetup: ['test/support/build-once.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          globals: true,
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/support/build-once.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
