@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { AppError } from '../core/errors.js';
+import type { HttpClient, HttpResponse } from '../net/http.js';
+import { hostOf, parseAnswer, tryParseJson } from './json.js';
+
+/** An Anaplan auth token (anaplan-facts §2): sent as `Authorization: AnaplanAuthToken <value>`. */
+export interface AuthToken {
+  value: string;
+  /** ms since the epoch */
+  expiresAt: number;
+}
+
+// Success may come as HTTP 200 or 201 (both seen); `status` is checked as well as the code.
+const SuccessSchema = z.object({
+  status: z.literal('SUCCESS'),
+  tokenInfo: z.object({
+    tokenValue: z.string().min(1),
+    expiresAt: z.number(),
+    tokenId: z.string().optional(),
+    refreshTokenId: z.string().optional(),
+  }),
+});
+
+const FailureSchema = z.object({ status: z.string(), statusMessage: z.string().optional() });
+
+export async function authenticateBasic(http: HttpClient, authUrl: string, email: string, password: string): Promise<AuthToken> {
+  const response = await http.send({
+    method: 'POST',
+    url: `${authUrl}/token/authenticate`,
+    // Basic: `Authorization: Basic base64(user:password)`, no body (anaplan-facts §2).
+    headers: { authorization: `Basic ${Buffer.from(`${email}:${password}`, 'utf8').toString('base64')}` },
+    idempotent: false,
+  });
+  return readTokenAnswer(response, authUrl, 'basic');
+}
+
+export type LoginKind = 'basic' | 'certificate';
+
+export function readTokenAnswer(response: HttpResponse, authUrl: string, kind: LoginKind): AuthToken {
+  const host = hostOf(authUrl);
+  if (response.status === 200 || response.status === 201) {
+    const body = tryParseJson(response.text);
+    const failure = FailureSchema.safeParse(body);
+    if (failure.success && failure.data.status !== 'SUCCESS') throw loginRefused(failure.data.status, failure.data.statusMessage, kind, host);
+    const answer = parseAnswer(response, SuccessSchema, 'login', host);
+    return { value: answer.tokenInfo.tokenValue, expiresAt: answer.tokenInfo.expiresAt };
+  }
+  if (response.status === 400 || response.status === 401 || response.status === 403) {
+    const failure = FailureSchema.safeParse(tryParseJson(response.text));
+    throw loginRefused(failure.success ? failure.data.status : `HTTP ${response.status}`, failure.success ? failure.data.statusMessage : undefined, kind, host);
+  }
+  throw httpProblem(response, host, 'the token service', '/token/authenticate');
+}
+
+function loginRefused(status: string, statusMessage: string | undefined, kind: LoginKind, host: string): AppError {
+  const said = statusMessage ? ` (Anaplan said: "${statusMessage}")` : '';
+  if (/sso|single sign|saml/i.test(statusMessage ?? '')) {
+    return new AppError(
+      'sso_user',
+      `This user signs in through single sign-on, so a password login is refused${said}. Ask your Tenant Administrator to make the integration user an SSO exception user with an Anaplan password, or use a CA certificate instead.`,
+    );
+  }
+  if (status === 'FAILURE_BAD_HEADER') {
+    return new AppError('unexpected_response', `${host} refused the login request as malformed (FAILURE_BAD_HEADER)${said}. Check that the auth URL is the Anaplan token service for your region.`);
+  }
+  if (kind === 'certificate') {
+    return new AppError(
+      'bad_credentials',
+      `Anaplan refused the certificate (${status})${said}. Check that a Tenant Administrator has registered this certificate (Administration › Security › Certificates), that its email is the user's, and that it has not expired.`,
+    );
+  }
+  return new AppError(
+    'bad_credentials',
+    `Anaplan did not accept this email and password (${status})${said}. Check both (passwords are case-sensitive). If your tenant uses single sign-on, this user must be an SSO exception user with an Anaplan password; exception-user passwords often expire (every 90 days in many tenants): sign in to Anaplan in a browser to set a new one.`,
+  );
+}
+
+export function httpProblem(response: HttpResponse, host: string, what: string, path: string): AppError {
+  if (response.status === 404) {
+    return new AppError('not_found', `${host} has no ${what} at ${path} (HTTP 404). Check the region or the custom URL.`);
+  }
+  if (response.status === 407) {
+    return new AppError('proxy_auth_required', `The proxy asked for credentials (HTTP 407) before it would reach ${host}. Give the proxy user in the proxy settings, or ask your network team for an exception.`);
+  }
+  if (response.status === 429) {
+    return new AppError('rate_limited', `${host} asked us to slow down (HTTP 429). Wait a minute and try again.`);
+  }
+  if (response.status >= 500) {
+    return new AppError('server_error', `${what} at ${host} failed (HTTP ${response.status}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
+  }
+  return new AppError('unexpected_response', `${host} answered ${path} with HTTP ${response.status}. Check the URL; if it is right, try again later.`);
+}

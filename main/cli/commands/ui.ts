@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { Handlers } from '../../core/assistant.js';
+import { createNodeAssistant } from '../../hosts/node-assistant.js';
+import { startUiServer, type UiServer } from '../../web/server.js';
+import { parseFlags } from '../options.js';
+import type { Run } from '../run.js';
+
+const UiFlags = z.object({
+  port: z.coerce.number().int().min(0).max(65535, 'must be a port number (0-65535)').optional(),
+  open: z.boolean().default(true),
+});
+
+export function rendererDir(): string {
+  return fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+export function registerUi(program: Command, run: Run): void {
+  program
+    .command('ui')
+    .description('serve the assistant in a browser on 127.0.0.1 (headless servers: use an SSH tunnel)')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .option('--no-open', 'do not try to open a browser')
+    .addHelpText(
+      'after',
+      '\nOn a headless server:\n  anaplan-setup ui --port 8765 --no-open\n  # on your desktop: ssh -L 8765:127.0.0.1:8765 user@server, then open the printed URL\nThe URL carries a one-time session token; keep it to yourself.',
+    )
+    .action((options: Record<string, unknown>) =>
+      run(options, async () => {
+        const flags = parseFlags(UiFlags, options);
+        let server: UiServer | undefined;
+        let handlers: Handlers | undefined;
+        server = await startUiServer({
+          rendererDir: rendererDir(),
+          port: flags.port,
+          handlers: () => (handlers ??= createNodeAssistant((event, payload) => server?.emit(event, payload))),
+        });
+        process.stdout.write(`Anaplan Connect Setup Assistant is running at:\n  ${server.url}\nPress Ctrl+C to stop.\n`);
+        if (flags.open) openBrowser(server.url);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await server.close();
+      }),
+    );
+}
+
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => process.stderr.write('(No browser could be opened here: open the URL above yourself.)\n'));
+    child.unref();
+  } catch {
+    process.stderr.write('(No browser could be opened here: open the URL above yourself.)\n');
+  }
+}

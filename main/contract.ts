@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { EndpointChoiceSchema } from './anaplan/endpoints.js';
+import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from './contract-names.js';
+import { ERROR_CODES } from './core/errors.js';
+import {
+  AuthMethodSchema,
+  NetworkSettingsSchema,
+  PasswordSourceSchema,
+  PlatformSchema,
+  ProfileSchema,
+  ThemeSchema,
+  WizardStepSchema,
+} from './store/settings-schema.js';
+
+/**
+ * The single list of what the UI may ask of the core. The preload exposes one function per
+ * method, `ipcMain.handle` registers the same list, and the HTTP bridge of `anaplan-setup ui`
+ * serves it: every input is parsed with its schema at each of those boundaries.
+ */
+
+const Empty = z.object({}).strict();
+
+export const RegionSchema = z.object({ id: z.string(), name: z.string(), apiUrl: z.string(), authUrl: z.string(), oauthUrl: z.string() });
+
+export const SecretStatusSchema = z.object({ available: z.boolean(), backend: z.string(), reason: z.string().nullable() });
+
+export const AppInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  frontDoor: z.enum(['desktop', 'browser']),
+  platform: z.string(),
+  canChooseFolder: z.boolean(),
+  secrets: SecretStatusSchema,
+  settingsPath: z.string(),
+  homeDir: z.string(),
+  userName: z.string(),
+});
+
+/** Settings as the UI sees them: never the secret ciphertexts. */
+export const PublicSettingsSchema = z.object({
+  theme: ThemeSchema,
+  activeProfileId: z.string().nullable(),
+  profiles: z.array(ProfileSchema.extend({ hasStoredPassword: z.boolean() })),
+});
+
+const Email = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter the Anaplan user\u2019s email address, e.g. name@company.com.');
+
+export const ProfileDraftSchema = z.object({
+  id: z.string().optional(),
+  name: z.string().trim().min(1, 'Give the connection a name.').max(80),
+  email: z.union([Email, z.literal('')]).optional(),
+  endpoints: EndpointChoiceSchema.optional(),
+  network: NetworkSettingsSchema.optional(),
+  authMethod: AuthMethodSchema.nullable().optional(),
+  step: WizardStepSchema.optional(),
+  workspace: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
+  model: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
+  exportOptions: z
+    .object({
+      dir: z.string(),
+      platforms: z.array(PlatformSchema).min(1),
+      passwordSource: PasswordSourceSchema,
+      passwordEnvVar: z.string(),
+    })
+    .optional(),
+});
+
+export const LoginResultSchema = z.object({
+  user: z.object({ id: z.string(), email: z.string(), firstName: z.string().optional(), lastName: z.string().optional() }),
+  workspaces: z.array(z.object({ id: z.string(), name: z.string(), models: z.array(z.object({ id: z.string(), name: z.string() })) })),
+});
+export type LoginResult = z.infer<typeof LoginResultSchema>;
+
+export const ExportRequestSchema = z.object({
+  profileId: z.string(),
+  dir: z.string().trim().min(1, 'Choose the folder the files go into.'),
+  platforms: z.array(PlatformSchema).min(1, 'Choose Linux, Windows or both.'),
+  passwordSource: PasswordSourceSchema,
+  passwordEnvVar: z.string().default('ANAPLAN_PASSWORD'),
+  /** Only with passwordSource "inline", which the user chose knowingly. */
+  password: z.string().optional(),
+});
+
+export const ExportFileStatusSchema = z.enum(['new', 'same', 'changed']);
+export const ExportPreviewSchema = z.object({
+  dir: z.string(),
+  files: z.array(z.object({ name: z.string(), content: z.string(), mode: z.number(), status: ExportFileStatusSchema, existing: z.string().nullable() })),
+  warnings: z.array(z.string()),
+});
+export const ExportWrittenSchema = z.object({
+  files: z.array(z.object({ path: z.string(), status: z.enum(['created', 'replaced', 'unchanged']) })),
+  warnings: z.array(z.string()),
+});
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+export const contract = {
+  appInfo: method(Empty, AppInfoSchema),
+  listRegions: method(Empty, z.object({ regions: z.array(RegionSchema) })),
+  getSettings: method(Empty, PublicSettingsSchema),
+  saveProfile: method(ProfileDraftSchema, PublicSettingsSchema),
+  selectProfile: method(z.object({ id: z.string().nullable() }), PublicSettingsSchema),
+  deleteProfile: method(z.object({ id: z.string() }), PublicSettingsSchema),
+  setTheme: method(z.object({ theme: ThemeSchema }), PublicSettingsSchema),
+  loginBasic: method(
+    z.object({ profileId: z.string(), password: z.string().optional(), rememberPassword: z.boolean().default(false) }),
+    LoginResultSchema.extend({ passwordStored: z.boolean() }),
+  ),
+  previewExport: method(ExportRequestSchema, ExportPreviewSchema),
+  writeExport: method(ExportRequestSchema.extend({ overwrite: z.boolean().default(false) }), ExportWrittenSchema),
+  chooseFolder: method(z.object({ title: z.string().max(200) }), z.object({ path: z.string().nullable() })),
+  openExternal: method(z.object({ url: z.string().max(2000) }), z.object({ opened: z.boolean() })),
+} as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
+
+export type Contract = typeof contract;
+export { EVENT_NAMES, METHOD_NAMES, ipcChannel, ipcEventChannel, type EventName, type MethodName } from './contract-names.js';
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return (METHOD_NAMES as readonly string[]).includes(name);
+}
+
+/** Events from the core to the UI travel through the same contract. */
+export const events = {
+  progress: z.object({ task: z.string(), message: z.string(), fraction: z.number().min(0).max(1).optional() }),
+} as const satisfies { [E in EventName]: z.ZodType };
+export type Events = typeof events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+/** What every front door returns for a call: a result or a person-readable error. */
+export const ErrorPayloadSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export type CallOutcome<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof ErrorPayloadSchema> };
+
+/** The typed API the renderer talks to, whichever front door carries it. */
+export type AssistantApi = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> } & {
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+};

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { homedir, userInfo } from 'node:os';
+import { endpointHosts, resolveEndpoints } from '../anaplan/endpoints.js';
+import { REGIONS } from '../anaplan/regions.js';
+import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../contract.js';
+import type { HttpClient, HttpSettings } from '../net/http.js';
+import { passwordKey, type SecretStore } from '../store/secrets.js';
+import { ProfileSchema, type NetworkSettings, type Profile, type Settings } from '../store/settings-schema.js';
+import type { SettingsStore } from '../store/settings-store.js';
+import { AppError } from './errors.js';
+import { planBasicExport, previewFiles, writeFilesSafely } from './export-job.js';
+import { isAllowedExternalUrl } from './external-links.js';
+import { loginBasic } from './login.js';
+
+/** What only the front door can do: the desktop app, the browser host and tests fill these in. */
+export interface HostCapabilities {
+  frontDoor: 'desktop' | 'browser';
+  /** null when the front door has no folder dialog (the UI then shows a text field). */
+  chooseFolder: ((title: string) => Promise<string | null>) | null;
+  openExternal(url: string): Promise<boolean>;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+export interface AssistantDeps {
+  settings: SettingsStore;
+  secrets: SecretStore;
+  host: HostCapabilities;
+  httpClient: (settings: HttpSettings) => HttpClient;
+  version: string;
+  now?: () => Date;
+}
+
+export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };
+
+export const PRODUCT_NAME = 'Anaplan Connect Setup Assistant';
+
+export function createAssistant(deps: AssistantDeps): Handlers {
+  const now = deps.now ?? (() => new Date());
+
+  const publicSettings = async (settings: Settings) => ({
+    theme: settings.theme,
+    activeProfileId: settings.activeProfileId,
+    profiles: await Promise.all(
+      settings.profiles.map(async (profile) => ({ ...profile, hasStoredPassword: (await deps.secrets.get(passwordKey(profile.id))) !== null })),
+    ),
+  });
+
+  const profileById = (id: string): Profile => {
+    const profile = deps.settings.read().profiles.find((p) => p.id === id);
+    if (!profile) throw new AppError('not_found', 'That connection profile no longer exists. Choose another one on the start page.');
+    return profile;
+  };
+
+  const touchProfile = (id: string, change: (profile: Profile) => Profile): void => {
+    deps.settings.update((settings) => ({
+      ...settings,
+      profiles: settings.profiles.map((p) => (p.id === id ? { ...change(p), updatedAt: now().toISOString() } : p)),
+    }));
+  };
+
+  const withHttp = async <T>(network: NetworkSettings, work: (http: HttpClient) => Promise<T>): Promise<T> => {
+    const http = deps.httpClient({ proxyUrl: network.proxyUrl || undefined, caFile: network.caFile || undefined });
+    try {
+      return await work(http);
+    } finally {
+      await http.close();
+    }
+  };
+
+  return {
+    async appInfo() {
+      return {
+        name: PRODUCT_NAME,
+        version: deps.version,
+        frontDoor: deps.host.frontDoor,
+        platform: process.platform,
+        canChooseFolder: deps.host.chooseFolder !== null,
+        secrets: deps.secrets.status(),
+        settingsPath: deps.settings.path,
+        homeDir: homedir(),
+        userName: safeUserName(),
+      };
+    },
+
+    async listRegions() {
+      return { regions: REGIONS.map((r) => ({ ...r })) };
+    },
+
+    async getSettings() {
+      return publicSettings(deps.settings.read());
+    },
+
+    async saveProfile(draft) {
+      if (draft.endpoints) resolveEndpoints(draft.endpoints); // refuse bad URLs before they are saved
+      const stamp = now().toISOString();
+      const settings = deps.settings.update((current) => {
+        const existing = draft.id ? current.profiles.find((p) => p.id === draft.id) : undefined;
+        if (draft.id && !existing) throw new AppError('not_found', 'That connection profile no longer exists.');
+        const clash = current.profiles.find((p) => p.name.toLowerCase() === draft.name.toLowerCase() && p.id !== draft.id);
+        if (clash) throw new AppError('bad_input', `A connection named "${draft.name}" already exists. Choose another name (one profile per Anaplan account).`);
+        const { id: _ignored, ...changes } = draft;
+        const merged = ProfileSchema.parse({
+          ...(existing ?? { id: randomUUID(), createdAt: stamp }),
+          ...stripUndefined(changes),
+          updatedAt: stamp,
+        });
+        const profiles = existing ? current.profiles.map((p) => (p.id === merged.id ? merged : p)) : [...current.profiles, merged];
+        return { ...current, profiles, activeProfileId: merged.id };
+      });
+      return publicSettings(settings);
+    },
+
+    async selectProfile({ id }) {
+      if (id !== null) profileById(id);
+      return publicSettings(deps.settings.update((s) => ({ ...s, activeProfileId: id })));
+    },
+
+    async deleteProfile({ id }) {
+      profileById(id);
+      await deps.secrets.delete(passwordKey(id));
+      return publicSettings(
+        deps.settings.update((s) => ({
+          ...s,
+          profiles: s.profiles.filter((p) => p.id !== id),
+          activeProfileId: s.activeProfileId === id ? null : s.activeProfileId,
+        })),
+      );
+    },
+
+    async setTheme({ theme }) {
+      return publicSettings(deps.settings.update((s) => ({ ...s, theme })));
+    },
+
+    async loginBasic({ profileId, password, rememberPassword }) {
+      const profile = profileById(profileId);
+      if (!profile.email) throw new AppError('bad_input', 'Enter the Anaplan user\u2019s email on the Account step first.');
+      const secret = password || (await deps.secrets.get(passwordKey(profileId)));
+      if (!secret) throw new AppError('bad_input', 'Enter the password of the Anaplan user.');
+      const endpoints = resolveEndpoints(profile.endpoints);
+      deps.host.emit('progress', { task: 'login', message: `Signing in at ${new URL(endpoints.authUrl).host}…` });
+      const result = await withHttp(profile.network, (http) => loginBasic(http, endpoints, profile.email, secret));
+      let passwordStored = false;
+      if (rememberPassword && password && deps.secrets.status().available) {
+        await deps.secrets.set(passwordKey(profileId), password);
+        passwordStored = true;
+      }
+      const at = now().toISOString();
+      touchProfile(profileId, (p) => ({ ...p, basicPasswordCheckedAt: at, lastLogin: { at, email: result.user.email } }));
+      return { ...result, passwordStored };
+    },
+
+    async previewExport(request) {
+      const { files, warnings } = await planForRequest(request);
+      return { dir: request.dir, files: await previewFiles(request.dir, files), warnings };
+    },
+
+    async writeExport(request) {
+      const { files, warnings } = await planForRequest(request);
+      const written = await writeFilesSafely(request.dir, files, { overwrite: request.overwrite });
+      touchProfile(request.profileId, (p) => ({
+        ...p,
+        step: 'done',
+        exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
+      }));
+      return { files: written, warnings };
+    },
+
+    async chooseFolder({ title }) {
+      if (!deps.host.chooseFolder) return { path: null };
+      return { path: await deps.host.chooseFolder(title) };
+    },
+
+    async openExternal({ url }) {
+      const customHosts = deps.settings.read().profiles.flatMap((p) => safeHosts(p));
+      if (!isAllowedExternalUrl(url, customHosts)) {
+        throw new AppError('forbidden', 'That link is not on an Anaplan address the assistant knows, so it was not opened.');
+      }
+      return { opened: await deps.host.openExternal(url) };
+    },
+  };
+
+  async function planForRequest(request: MethodParsedInput<'previewExport'>) {
+    const profile = profileById(request.profileId);
+    if (request.passwordSource !== 'inline' && request.password) {
+      throw new AppError('bad_input', 'A password was given although it is not to be written into the script. Nothing was written.');
+    }
+    const password = request.passwordSource === 'inline' ? request.password || (await deps.secrets.get(passwordKey(profile.id))) || undefined : undefined;
+    return planBasicExport(
+      { email: profile.email, endpoints: profile.endpoints, workspaceId: profile.workspace?.id, modelId: profile.model?.id, profileName: profile.name },
+      { platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar, password },
+      `${PRODUCT_NAME} ${deps.version}`,
+      now(),
+    );
+  }
+}
+
+function safeHosts(profile: Profile): string[] {
+  try {
+    return endpointHosts(resolveEndpoints(profile.endpoints));
+  } catch {
+    return [];
+  }
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

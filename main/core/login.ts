@@ -1,0 +1,57 @@
+import type { Endpoints } from '../anaplan/endpoints.js';
+import { IntegrationApi } from '../anaplan/integration-api.js';
+import { authenticateBasic, type AuthToken } from '../anaplan/token-service.js';
+import type { LoginResult } from '../contract.js';
+import type { HttpClient } from '../net/http.js';
+
+/** Logs in with Basic auth and reads what the user may pick from (anaplan-facts §2). */
+export async function loginBasic(http: HttpClient, endpoints: Endpoints, email: string, password: string): Promise<LoginResult> {
+  const token = await authenticateBasic(http, endpoints.authUrl, email, password);
+  try {
+    return await discover(http, endpoints, token);
+  } finally {
+    await logout(http, endpoints, token);
+  }
+}
+
+export async function discover(http: HttpClient, endpoints: Endpoints, token: AuthToken): Promise<LoginResult> {
+  const api = new IntegrationApi(http, endpoints.apiUrl, token);
+  const user = await api.me();
+  const workspaces = await api.workspaces();
+  const withModels = await mapWithConcurrency(workspaces, 4, async (workspace) => ({
+    id: workspace.id,
+    name: workspace.name,
+    models: (await api.models(workspace.id)).map((model) => ({ id: model.id, name: model.name })),
+  }));
+  return {
+    user: { id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName },
+    workspaces: withModels,
+  };
+}
+
+/** Tokens are not left alive once the assistant is done with them; a failed logout harms nothing. */
+async function logout(http: HttpClient, endpoints: Endpoints, token: AuthToken): Promise<void> {
+  try {
+    await http.send({
+      method: 'POST',
+      url: `${endpoints.authUrl}/token/logout`,
+      headers: { authorization: `AnaplanAuthToken ${token.value}` },
+      idempotent: false,
+    });
+  } catch {
+    /* the token expires by itself after 35 minutes */
+  }
+}
+
+async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,70 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
+import ElectronStore from 'electron-store';
+import { ipcEventChannel } from './contract.js';
+import { createAssistant, type Handlers } from './core/assistant.js';
+import { isAllowedExternalUrl } from './core/external-links.js';
+import { APP_VERSION } from './core/version.js';
+import { registerIpcHandlers, trustedSenderCheck } from './electron/ipc.js';
+import { safeStorageSecrets } from './electron/secrets.js';
+import { createMainWindow, guardWebContents, hardenSession } from './electron/window.js';
+import { createHttpClient } from './net/http.js';
+import { SETTINGS_FILE_OPTIONS, settingsDir, settingsStoreOver, type ConfLike } from './store/settings-store.js';
+
+/** The desktop front door: the core in the main process, the wizard in a sandboxed window. */
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererDir = join(here, '../renderer');
+const paths = {
+  preloadPath: join(here, '../preload/preload.cjs'),
+  rendererIndex: join(rendererDir, 'index.html'),
+  iconPath: join(here, '../../assets/icon.png'),
+};
+
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | null = null;
+
+app.on('web-contents-created', (_event, contents) => {
+  guardWebContents(contents, (url) => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  });
+});
+
+app.on('second-instance', () => {
+  if (mainWindow?.isMinimized()) mainWindow.restore();
+  mainWindow?.focus();
+});
+
+app.on('window-all-closed', () => app.quit());
+
+void app.whenReady().then(() => {
+  hardenSession(session.defaultSession);
+  const store = new ElectronStore<Record<string, unknown>>({ cwd: settingsDir(), ...SETTINGS_FILE_OPTIONS });
+  const settings = settingsStoreOver(store as unknown as ConfLike);
+  const handlers: Handlers = createAssistant({
+    settings,
+    secrets: safeStorageSecrets(safeStorage, settings),
+    host: {
+      frontDoor: 'desktop',
+      chooseFolder: async (title) => {
+        const options = { title, properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
+      openExternal: async (url) => {
+        await shell.openExternal(url);
+        return true;
+      },
+      emit: (event, payload) => mainWindow?.webContents.send(ipcEventChannel(event), payload),
+    },
+    httpClient: createHttpClient,
+    version: APP_VERSION,
+  });
+  registerIpcHandlers(ipcMain, handlers, trustedSenderCheck(pathToFileURL(rendererDir).href));
+  mainWindow = createMainWindow(paths);
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+});

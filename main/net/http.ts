@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { AppError } from '../core/errors.js';
+
+/**
+ * The one HTTP client for every remote call: timeouts, retries with backoff where safe,
+ * a proxy (explicit, or from HTTPS_PROXY/HTTP_PROXY/NO_PROXY), and extra CA certificates
+ * for TLS-inspecting proxies.
+ */
+export interface HttpSettings {
+  /** Explicit proxy URL (`http://host:port`, credentials allowed in the URL). */
+  proxyUrl?: string | undefined;
+  /** A PEM file of extra CA certificates, trusted in addition to the built-in roots. */
+  caFile?: string | undefined;
+  /** Per-attempt timeout for the whole exchange. */
+  timeoutMs?: number | undefined;
+  /** Retries after the first attempt for calls that are safe to repeat. */
+  maxRetries?: number | undefined;
+  /** Base of the exponential backoff between retries. */
+  backoffMs?: number | undefined;
+}
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * True when repeating the call cannot do harm (GETs, token polls). Non-idempotent calls are
+   * retried only when the connection failed before anything was sent.
+   */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface HttpClient {
+  send(request: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { timeoutMs: 30_000, maxRetries: 3, backoffMs: 500 } as const;
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const MAX_RETRY_AFTER_MS = 30_000;
+/** Errors raised before a request could reach the server: safe to retry any method. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+export function createHttpClient(settings: HttpSettings = {}): HttpClient {
+  const dispatcher = createDispatcher(settings);
+  const timeoutMs = settings.timeoutMs ?? DEFAULTS.timeoutMs;
+  const maxRetries = settings.maxRetries ?? DEFAULTS.maxRetries;
+  const backoffMs = settings.backoffMs ?? DEFAULTS.backoffMs;
+
+  async function attempt(req: HttpRequest): Promise<HttpResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const response = await request(req.url, {
+      method: req.method,
+      headers: { 'user-agent': USER_AGENT, ...req.headers },
+      body: req.body ?? null,
+      dispatcher,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), text };
+  }
+
+  return {
+    async send(req) {
+      for (let attemptNo = 0; ; attemptNo++) {
+        const canRetry = attemptNo < maxRetries;
+        try {
+          const response = await attempt(req);
+          if (canRetry && RETRYABLE_STATUS.has(response.status) && (req.idempotent || response.status === 429 || response.status === 503)) {
+            await sleep(retryDelay(response, attemptNo, backoffMs), undefined, { signal: req.signal });
+            continue;
+          }
+          return response;
+        } catch (error) {
+          if (req.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
+          const mapped = mapNetworkError(error, req.url, timeoutMs);
+          const retryable = mapped.code !== 'tls' && mapped.code !== 'proxy_auth_required' && mapped.code !== 'bad_input';
+          if (canRetry && retryable && (req.idempotent || NOT_SENT_CODES.has(errorCode(error)))) {
+            await sleep(backoffMs * 2 ** attemptNo, undefined, { signal: req.signal });
+            continue;
+          }
+          throw mapped;
+        }
+      }
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+const USER_AGENT = 'AnaplanConnectSetupAssistant/0.1';
+
+function createDispatcher(settings: HttpSettings): Dispatcher {
+  const tls = settings.caFile ? { ca: [...rootCertificates, readCaFile(settings.caFile)] } : undefined;
+  if (settings.proxyUrl) {
+    return new ProxyAgent({ uri: checkProxyUrl(settings.proxyUrl), ...(tls ? { requestTls: tls } : {}) });
+  }
+  const fromEnv = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+  if (fromEnv) return new EnvHttpProxyAgent(tls ? { requestTls: tls, connect: tls } : {});
+  return new Agent(tls ? { connect: tls } : {});
+}
+
+function readCaFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new AppError('bad_input', `Cannot read the CA certificate file ${path}. Give a PEM file of the proxy's or your organisation's CA certificates.`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new AppError('bad_input', `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----). Export the CA certificate as PEM (Base-64) and try again.`);
+  }
+  return text;
+}
+
+export function checkProxyUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError('bad_input', `Proxy "${value}" is not a URL. Use the form http://proxy.example.com:8080.`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) {
+    throw new AppError('bad_input', `Proxy "${value}" must start with http:// or https://.`);
+  }
+  return url.toString();
+}
+
+function retryDelay(response: HttpResponse, attemptNo: number, backoffMs: number): number {
+  const retryAfter = response.headers['retry-after'];
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
+    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
+  }
+  return backoffMs * 2 ** attemptNo;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function errorCode(error: unknown): string {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL/;
+
+export function mapNetworkError(error: unknown, url: string, timeoutMs: number): AppError {
+  if (error instanceof AppError) return error;
+  const host = safeHost(url);
+  const code = errorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (/\(407\)/.test(message)) {
+    return new AppError(
+      'proxy_auth_required',
+      `The proxy asked for credentials (HTTP 407) before it would reach ${host}. Give the proxy user in the proxy settings (CLI: --proxy http://user@proxy:port, password through the prompt), or ask your network team for an exception.`,
+    );
+  }
+  if (TLS_CODES.test(code)) {
+    return new AppError(
+      'tls',
+      `The secure connection to ${host} could not be verified (${code}). A TLS-inspecting proxy is the usual cause: add your organisation's CA certificate (CLI: --ca-file ca.pem) and try again.`,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new AppError('network', `The host ${host} could not be found (DNS). Check the region or URL, and that this machine can resolve Internet names (or set a proxy).`);
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || (error instanceof Error && error.name === 'TimeoutError')) {
+    return new AppError('timeout', `${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds. Check the network or proxy, then try again.`);
+  }
+  if (code === 'ECONNREFUSED') {
+    return new AppError('network', `${host} refused the connection. Check the URL and port, and any firewall or proxy between this machine and Anaplan.`);
+  }
+  return new AppError('network', `The connection to ${host} failed (${code || message}). Check the network or proxy, then try again.`);
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

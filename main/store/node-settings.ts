@@ -1,0 +1,16 @@
+import Conf from 'conf';
+import { AppError } from '../core/errors.js';
+import { SETTINGS_FILE_OPTIONS, settingsDir, settingsStoreOver, type SettingsStore } from './settings-store.js';
+
+/** The settings store of the Node front doors (CLI and `anaplan-setup ui`). */
+export function openNodeSettings(dir: string = settingsDir()): SettingsStore {
+  try {
+    const conf = new Conf<Record<string, unknown>>({ projectName: 'anaplan-setup', cwd: dir, ...SETTINGS_FILE_OPTIONS });
+    return settingsStoreOver(conf);
+  } catch (error) {
+    throw new AppError(
+      'io',
+      `The settings in ${dir} could not be opened (${error instanceof Error ? error.message.split('\n')[0] : String(error)}). Move settings.json aside to start afresh.`,
+    );
+  }
+}

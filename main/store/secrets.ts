@@ -1,0 +1,42 @@
+import { AppError } from '../core/errors.js';
+
+/**
+ * Secrets (passwords, passphrases, refresh tokens) are kept only where a real keychain
+ * protects them. Front doors without one keep nothing and say so.
+ */
+export interface SecretStoreStatus {
+  available: boolean;
+  /** e.g. "gnome_libsecret", "keychain", "dpapi", or "none" */
+  backend: string;
+  /** Shown to the user when secrets cannot be kept. */
+  reason: string | null;
+}
+
+export interface SecretStore {
+  status(): SecretStoreStatus;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+const NO_KEYCHAIN_REASON =
+  'This front door (command line or browser mode) has no keychain, so passwords and tokens are not kept: you will be asked again next time.';
+
+export const NO_SECRET_STORE: SecretStore = {
+  status: () => ({
+    available: false,
+    backend: 'none',
+    reason: NO_KEYCHAIN_REASON,
+  }),
+  get: async () => null,
+  set: async () => {
+    throw new AppError('secrets_unavailable', NO_KEYCHAIN_REASON);
+  },
+  delete: async () => {
+    /* nothing was kept */
+  },
+};
+
+export function passwordKey(profileId: string): string {
+  return `profile:${profileId}:basic-password`;
+}

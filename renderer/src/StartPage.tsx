@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import { ApiError } from './api';
+import { Notice } from './components/Notice';
+import { StepFrame } from './components/StepFrame';
+import { STEPS, type AppInfo, type Profile } from './types';
+
+/** The start page: resume a half-finished setup (a CSR can wait weeks), or start a new one. */
+export function StartPage({ info, profiles, onResume, onNew, onDelete }: { info: AppInfo; profiles: Profile[]; onResume: (id: string) => void; onNew: () => void; onDelete: (id: string) => Promise<void> }) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async (id: string) => {
+    try {
+      await onDelete(id);
+      setConfirming(null);
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : String(caught));
+    }
+  };
+  return (
+    <StepFrame
+      title="Welcome"
+      intro={
+        <p>
+          This assistant takes you from “we are starting an Anaplan project” to Anaplan Connect jobs that run unattended: choose how to sign in, test the login, pick the model
+          and export ready scripts.
+        </p>
+      }
+      actions={
+        <button type="button" className="primary" onClick={onNew}>
+          New connection
+        </button>
+      }
+    >
+      {info.frontDoor === 'browser' && !info.secrets.available && <Notice kind="info">{info.secrets.reason}</Notice>}
+      {error && <Notice kind="error">{error}</Notice>}
+      {profiles.length > 0 && (
+        <section aria-labelledby="profiles-heading">
+          <h3 id="profiles-heading">Your connections</h3>
+          <ul className="profile-list">
+            {profiles.map((profile) => (
+              <li key={profile.id} className="profile-card">
+                <div>
+                  <strong>{profile.name}</strong>
+                  <div className="hint">
+                    {profile.email || 'no user yet'} · {profile.endpoints.region ?? 'custom URLs'} · next: {STEPS.find((s) => s.id === profile.step)?.label}
+                  </div>
+                </div>
+                <div className="actions">
+                  <button type="button" onClick={() => onResume(profile.id)} aria-label={`Resume ${profile.name}`}>
+                    Resume
+                  </button>
+                  {confirming === profile.id ? (
+                    <>
+                      <button type="button" className="danger" onClick={() => remove(profile.id)} aria-label={`Really delete ${profile.name}`}>
+                        Delete for good
+                      </button>
+                      <button type="button" onClick={() => setConfirming(null)}>
+                        Keep
+                      </button>
+                    </>
+                  ) : (
+                    <button type="button" onClick={() => setConfirming(profile.id)} aria-label={`Delete ${profile.name}`}>
+                      Delete
+                    </button>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <p className="hint">Deleting a connection forgets its settings and stored password; files you exported stay where they are.</p>
+        </section>
+      )}
+    </StepFrame>
+  );
+}

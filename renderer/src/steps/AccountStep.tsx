@@ -1,0 +1,115 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../api';
+import { Field } from '../components/Field';
+import { Notice } from '../components/Notice';
+import { StepFrame } from '../components/StepFrame';
+import type { Profile, Region } from '../types';
+import type { ProfileDraft } from './props';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CUSTOM = 'custom';
+
+/** Step 1: which Anaplan account, in which region (or custom URLs for proxies, new regions and tests). */
+export function AccountStep({ profile, regions, onSave }: { profile: Profile | null; regions: Region[]; onSave: (draft: ProfileDraft) => Promise<void> }) {
+  const endpoints = profile?.endpoints ?? { region: 'us1' };
+  const [name, setName] = useState(profile?.name ?? '');
+  const [email, setEmail] = useState(profile?.email ?? '');
+  const [region, setRegion] = useState(endpoints.authUrl || endpoints.apiUrl ? CUSTOM : (endpoints.region ?? 'us1'));
+  const [authUrl, setAuthUrl] = useState(endpoints.authUrl ?? '');
+  const [apiUrl, setApiUrl] = useState(endpoints.apiUrl ?? '');
+  const [proxyUrl, setProxyUrl] = useState(profile?.network.proxyUrl ?? '');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!name.trim()) found.name = 'Give this connection a name, e.g. "Production integration".';
+    if (!EMAIL.test(email.trim())) found.email = 'Enter the Anaplan user\u2019s email address, e.g. integration@company.com.';
+    if (region === CUSTOM && !authUrl.trim()) found.authUrl = 'Enter the auth URL, e.g. https://auth.anaplan.com.';
+    if (region === CUSTOM && !apiUrl.trim()) found.apiUrl = 'Enter the API URL, e.g. https://api.anaplan.com.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      await onSave({
+        ...(profile ? { id: profile.id } : {}),
+        name: name.trim(),
+        email: email.trim(),
+        endpoints: region === CUSTOM ? { authUrl: authUrl.trim(), apiUrl: apiUrl.trim(), oauthUrl: authUrl.trim() } : { region },
+        network: proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {},
+        step: 'method',
+      });
+    } catch (error) {
+      setFailure(error instanceof ApiError ? error.message : String(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const selected = regions.find((r) => r.id === region);
+  return (
+    <StepFrame
+      title="Account and region"
+      intro={<p>One connection per Anaplan account (Boomi and Anaplan Connect need one per user). Use the integration user that scheduled jobs will run as.</p>}
+    >
+      <form onSubmit={submit} noValidate>
+        <Field label="Connection name" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} autoComplete="off" required />
+        <Field
+          label="Anaplan user (email)"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.email}
+          autoComplete="username"
+          hint="If your tenant uses single sign-on, this should be an SSO exception user (it signs in with a password)."
+          required
+        />
+        <div className="field">
+          <label htmlFor="region">Region</label>
+          <div className="hint" id="region-hint">
+            The address you use to sign in to Anaplan tells your region; ask your Tenant Administrator if unsure.
+          </div>
+          <select id="region" aria-describedby="region-hint" value={region} onChange={(e) => setRegion(e.target.value)}>
+            {regions.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+            <option value={CUSTOM}>Custom URLs (proxy, new region, test system)</option>
+          </select>
+          {selected && (
+            <p className="hint">
+              API <code>{selected.apiUrl}</code> · auth <code>{selected.authUrl}</code>
+            </p>
+          )}
+        </div>
+        {region === CUSTOM && (
+          <fieldset>
+            <legend>Custom URLs</legend>
+            <Field label="Auth URL" value={authUrl} onChange={(e) => setAuthUrl(e.target.value)} error={errors.authUrl} placeholder="https://auth.anaplan.com" />
+            <Field label="API URL" value={apiUrl} onChange={(e) => setApiUrl(e.target.value)} error={errors.apiUrl} placeholder="https://api.anaplan.com" />
+          </fieldset>
+        )}
+        <details>
+          <summary>Network: proxy</summary>
+          <Field
+            label="Proxy URL (optional)"
+            value={proxyUrl}
+            onChange={(e) => setProxyUrl(e.target.value)}
+            placeholder="http://proxy.example.com:8080"
+            hint="Leave empty to use HTTPS_PROXY from the environment, or no proxy."
+          />
+        </details>
+        {failure && <Notice kind="error">{failure}</Notice>}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Continue'}
+          </button>
+        </div>
+      </form>
+    </StepFrame>
+  );
+}

@@ -1,0 +1,193 @@
+import { useState } from 'react';
+import { ApiError } from '../api';
+import { Field } from '../components/Field';
+import { Notice, Progress } from '../components/Notice';
+import { StepFrame } from '../components/StepFrame';
+import type { ExportPreview, ExportWritten } from '../types';
+import type { StepProps } from './props';
+
+type PasswordSource = 'env' | 'prompt' | 'inline';
+
+/** Step 6: review every file before anything is written, then write (never overwriting without consent). */
+export function ExportStep({ api, info, profile, session, advance, onWritten }: StepProps & { onWritten: (result: ExportWritten) => void }) {
+  const saved = profile.exportOptions;
+  const [dir, setDir] = useState(saved.dir);
+  const [linux, setLinux] = useState(saved.platforms.includes('linux'));
+  const [windows, setWindows] = useState(saved.platforms.includes('windows'));
+  const [source, setSource] = useState<PasswordSource>(saved.passwordSource);
+  const [envVar, setEnvVar] = useState(saved.passwordEnvVar);
+  const [inlineConsent, setInlineConsent] = useState(false);
+  const [overwriteConsent, setOverwriteConsent] = useState(false);
+  const [preview, setPreview] = useState<ExportPreview | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const platforms = [...(linux ? (['linux'] as const) : []), ...(windows ? (['windows'] as const) : [])];
+  const request = () => ({
+    profileId: profile.id,
+    dir: dir.trim(),
+    platforms,
+    passwordSource: source,
+    passwordEnvVar: envVar.trim(),
+    ...(source === 'inline' && session.password ? { password: session.password } : {}),
+  });
+  const changed = preview?.files.filter((f) => f.status === 'changed') ?? [];
+
+  const run = async (label: string, work: () => Promise<void>) => {
+    setBusy(label);
+    setError(null);
+    try {
+      await work();
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : String(caught));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const invalidate = () => {
+    setPreview(null);
+    setOverwriteConsent(false);
+  };
+  const review = () =>
+    run('Preparing the files…', async () => {
+      if (!dir.trim()) throw new Error('Choose the folder the files go into.');
+      if (platforms.length === 0) throw new Error('Choose Linux, Windows or both.');
+      if (source === 'inline' && !inlineConsent) throw new Error('Confirm that you accept the password being written into the script, or choose another way.');
+      setPreview(await api.previewExport(request()));
+    });
+  const write = () =>
+    run('Writing the files…', async () => {
+      const result = await api.writeExport({ ...request(), overwrite: overwriteConsent });
+      onWritten(result);
+      await advance('done');
+    });
+  const browse = () =>
+    run('Choosing a folder…', async () => {
+      const { path } = await api.chooseFolder({ title: 'Folder for the Anaplan Connect job' });
+      if (path) {
+        setDir(path);
+        invalidate();
+      }
+    });
+
+  return (
+    <StepFrame
+      title="Export"
+      intro={
+        <p>
+          The job for <strong>{profile.model?.name ?? 'your model'}</strong> in <strong>{profile.workspace?.name ?? 'your workspace'}</strong>: Anaplan Connect scripts in the
+          shape of its own examples, and a README with the next steps.
+        </p>
+      }
+    >
+      <div className="field-row">
+        <Field
+          label="Folder"
+          value={dir}
+          onChange={(e) => {
+            setDir(e.target.value);
+            invalidate();
+          }}
+          placeholder={`${info.homeDir}/anaplan-job`}
+          hint="Created if missing. Existing files are never replaced without your consent."
+        />
+        {info.canChooseFolder && (
+          <button type="button" onClick={browse}>
+            Browse…
+          </button>
+        )}
+      </div>
+      <fieldset>
+        <legend>Scripts for</legend>
+        <div className="field checkbox">
+          <input id="linux" type="checkbox" checked={linux} onChange={(e) => (setLinux(e.target.checked), invalidate())} />
+          <label htmlFor="linux">Linux (anaplan-connect.sh)</label>
+        </div>
+        <div className="field checkbox">
+          <input id="windows" type="checkbox" checked={windows} onChange={(e) => (setWindows(e.target.checked), invalidate())} />
+          <label htmlFor="windows">Windows (anaplan-connect.bat)</label>
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>How the job gets the password</legend>
+        {(
+          [
+            ['env', 'From an environment variable (recommended)', 'The scheduler or a protected wrapper sets it; nothing secret is in the script.'],
+            ['prompt', 'Anaplan Connect asks for it', 'Only for runs with someone at the keyboard: a scheduled job cannot answer.'],
+            ['inline', 'Written into the script', 'The password is stored in clear text in the script file. Anyone who can read the file can sign in as this user.'],
+          ] as const
+        ).map(([value, label, detail]) => (
+          <div className="field radio" key={value}>
+            <input id={`source-${value}`} type="radio" name="password-source" checked={source === value} onChange={() => (setSource(value), invalidate())} />
+            <label htmlFor={`source-${value}`}>
+              {label}
+              <span className="hint"> {detail}</span>
+            </label>
+          </div>
+        ))}
+        {source === 'env' && <Field label="Environment variable" value={envVar} onChange={(e) => (setEnvVar(e.target.value), invalidate())} />}
+        {source === 'inline' && (
+          <div className="field checkbox">
+            <input id="inline-consent" type="checkbox" checked={inlineConsent} onChange={(e) => (setInlineConsent(e.target.checked), invalidate())} />
+            <label htmlFor="inline-consent">I understand that the password will be readable in the script file.</label>
+          </div>
+        )}
+        <p className="hint">Whatever you choose, Anaplan Connect passes -user user:password to Java, so the password shows in the process list (ps) while a job runs.</p>
+      </fieldset>
+      {busy && <Progress label={busy} />}
+      {error && <Notice kind="error">{error}</Notice>}
+      {!preview && (
+        <div className="actions">
+          <button type="button" className="primary" onClick={review} disabled={busy !== null}>
+            Review files
+          </button>
+        </div>
+      )}
+      {preview && (
+        <section aria-labelledby="review-heading" className="review">
+          <h3 id="review-heading">Review: nothing is written yet</h3>
+          <p>
+            Into <code>{preview.dir}</code>:
+          </p>
+          <ul className="file-list">
+            {preview.files.map((file) => (
+              <li key={file.name}>
+                <details>
+                  <summary>
+                    <code>{file.name}</code> <span className={`badge status-${file.status}`}>{STATUS_LABEL[file.status]}</span>
+                  </summary>
+                  <pre tabIndex={0} aria-label={`Content of ${file.name}`}>
+                    {file.content}
+                  </pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+          {preview.warnings.map((warning) => (
+            <Notice kind="warning" key={warning}>
+              {warning}
+            </Notice>
+          ))}
+          {changed.length > 0 && (
+            <div className="field checkbox">
+              <input id="overwrite" type="checkbox" checked={overwriteConsent} onChange={(e) => setOverwriteConsent(e.target.checked)} />
+              <label htmlFor="overwrite">
+                Replace {changed.map((f) => f.name).join(', ')} (a numbered .bak copy of each is kept)
+              </label>
+            </div>
+          )}
+          <div className="actions">
+            <button type="button" onClick={invalidate}>
+              Change choices
+            </button>
+            <button type="button" className="primary" onClick={write} disabled={busy !== null || (changed.length > 0 && !overwriteConsent)}>
+              Write files
+            </button>
+          </div>
+        </section>
+      )}
+    </StepFrame>
+  );
+}
+
+const STATUS_LABEL = { new: 'new file', same: 'unchanged', changed: 'will replace the existing file' } as const;
