@@ -12,6 +12,7 @@ export default defineConfig({
           globals: true,
           environment: 'node',
           include: ['test/unit/**/*.test.ts'],
+          globalSetup: ['test/support/build-once.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -2,14 +2,34 @@ import { z } from 'zod';
 import { AppError } from '../core/errors.js';
 import { DEFAULT_REGION_ID, REGIONS, findRegion } from './regions.js';
 
-/** Every remote address the assistant calls, resolved from a region and/or custom URLs. */
+/**
+ * Every remote address the assistant calls, resolved from a region and/or custom URLs. A URL
+ * is null when custom URLs were given without it: the call that needs it asks for it
+ * (`requireEndpoint`), so a Basic login does not need an OAuth host and vice versa.
+ */
 export interface Endpoints {
   regionId: string | null;
-  apiUrl: string;
-  authUrl: string;
-  oauthUrl: string;
-  deviceAuthorizationUrl: string;
-  tokenUrl: string;
+  apiUrl: string | null;
+  authUrl: string | null;
+  oauthUrl: string | null;
+  deviceAuthorizationUrl: string | null;
+  tokenUrl: string | null;
+}
+
+const ENDPOINT_LABELS = {
+  apiUrl: ['API URL', '--api-url'],
+  authUrl: ['auth URL', '--auth-url'],
+  oauthUrl: ['OAuth URL', '--oauth-url'],
+  deviceAuthorizationUrl: ['device authorization URL', '--device-authorization-url'],
+  tokenUrl: ['token URL', '--token-url'],
+} as const;
+type EndpointKey = keyof typeof ENDPOINT_LABELS;
+
+export function requireEndpoint(endpoints: Endpoints, key: EndpointKey): string {
+  const value = endpoints[key];
+  if (value) return value;
+  const [label, flag] = ENDPOINT_LABELS[key];
+  throw new AppError('bad_input', `No ${label} is set. Choose a region (--region) or give the ${label} (${flag}).`);
 }
 
 export const EndpointChoiceSchema = z.object({
@@ -56,7 +76,7 @@ function stripTrailingSlash(value: string): string {
 }
 
 export function resolveEndpoints(choice: EndpointChoice): Endpoints {
-  const regionId = choice.region || (hasAnyCustomBase(choice) ? undefined : DEFAULT_REGION_ID);
+  const regionId = choice.region || (hasAnyCustomUrl(choice) ? undefined : DEFAULT_REGION_ID);
   const region = regionId ? findRegion(regionId) : undefined;
   if (regionId && !region) {
     throw new AppError(
@@ -64,36 +84,29 @@ export function resolveEndpoints(choice: EndpointChoice): Endpoints {
       `Unknown region "${regionId}". Known regions: ${REGIONS.map((r) => r.id).join(', ')}. Or give custom URLs (--auth-url, --api-url, --oauth-url).`,
     );
   }
-  const pick = (label: string, custom: string | undefined, fallback: string | undefined): string => {
-    if (custom) return checkServiceUrl(label, custom);
-    if (fallback) return fallback;
-    throw new AppError('bad_input', `No ${label} given. Choose a region (--region) or give ${label} explicitly.`);
+  const pick = (key: EndpointKey, fallback: string | null | undefined): string | null => {
+    const custom = choice[key];
+    return custom ? checkServiceUrl(ENDPOINT_LABELS[key][0], custom) : (fallback ?? null);
   };
-  const apiUrl = pick('API URL', choice.apiUrl, region?.apiUrl);
-  const authUrl = pick('auth URL', choice.authUrl, region?.authUrl);
-  const oauthUrl = pick('OAuth URL', choice.oauthUrl, region?.oauthUrl ?? (choice.deviceAuthorizationUrl && choice.tokenUrl ? originOf(choice.tokenUrl) : undefined));
+  const oauthUrl = pick('oauthUrl', region?.oauthUrl);
   return {
     regionId: region?.id ?? null,
-    apiUrl,
-    authUrl,
+    apiUrl: pick('apiUrl', region?.apiUrl),
+    authUrl: pick('authUrl', region?.authUrl),
     oauthUrl,
     // Anaplan's device grant lives at {oauth}/oauth/device/code and {oauth}/oauth/token (anaplan-facts §4).
-    deviceAuthorizationUrl: pick('device authorization URL', choice.deviceAuthorizationUrl, `${oauthUrl}/oauth/device/code`),
-    tokenUrl: pick('token URL', choice.tokenUrl, `${oauthUrl}/oauth/token`),
+    deviceAuthorizationUrl: pick('deviceAuthorizationUrl', oauthUrl && `${oauthUrl}/oauth/device/code`),
+    tokenUrl: pick('tokenUrl', oauthUrl && `${oauthUrl}/oauth/token`),
   };
 }
 
-function hasAnyCustomBase(choice: EndpointChoice): boolean {
-  return Boolean(choice.authUrl || choice.apiUrl || choice.oauthUrl);
-}
-
-function originOf(value: string): string {
-  return new URL(checkServiceUrl('token URL', value)).origin;
+function hasAnyCustomUrl(choice: EndpointChoice): boolean {
+  return Object.keys(ENDPOINT_LABELS).some((key) => Boolean(choice[key as EndpointKey]));
 }
 
 /** Every host the endpoints name: the openExternal allowlist adds these to the region table. */
 export function endpointHosts(endpoints: Endpoints): string[] {
-  return [endpoints.apiUrl, endpoints.authUrl, endpoints.oauthUrl, endpoints.deviceAuthorizationUrl, endpoints.tokenUrl].map(
-    (url) => new URL(url).host,
-  );
+  return [endpoints.apiUrl, endpoints.authUrl, endpoints.oauthUrl, endpoints.deviceAuthorizationUrl, endpoints.tokenUrl]
+    .filter((url): url is string => url !== null)
+    .map((url) => new URL(url).host);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { homedir, userInfo } from 'node:os';
-import { endpointHosts, resolveEndpoints } from '../anaplan/endpoints.js';
+import { endpointHosts, requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { REGIONS } from '../anaplan/regions.js';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../contract.js';
 import type { HttpClient, HttpSettings } from '../net/http.js';
@@ -137,7 +137,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       const secret = password || (await deps.secrets.get(passwordKey(profileId)));
       if (!secret) throw new AppError('bad_input', 'Enter the password of the Anaplan user.');
       const endpoints = resolveEndpoints(profile.endpoints);
-      deps.host.emit('progress', { task: 'login', message: `Signing in at ${new URL(endpoints.authUrl).host}…` });
+      deps.host.emit('progress', { task: 'login', message: `Signing in at ${new URL(requireEndpoint(endpoints, 'authUrl')).host}…` });
       const result = await withHttp(profile.network, (http) => loginBasic(http, endpoints, profile.email, secret));
       let passwordStored = false;
       if (rememberPassword && password && deps.secrets.status().available) {

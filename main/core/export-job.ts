@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveEndpoints } from '../anaplan/endpoints.js';
+import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
 import { buildAnaplanConnectFiles, anaplanConnectExportWarnings as exportWarnings, type AnaplanConnectExportInput, type GeneratedFile } from '../export/index.js';
 import { writeFilesSafely } from '../fs/atomic.js';
@@ -30,8 +30,8 @@ export function planBasicExport(target: ExportTarget, choice: BasicExportChoice,
     method: 'basic',
     user: target.email,
     password: passwordChoice(choice),
-    serviceUrl: endpoints.apiUrl,
-    authUrl: endpoints.authUrl,
+    serviceUrl: requireEndpoint(endpoints, 'apiUrl'),
+    authUrl: requireEndpoint(endpoints, 'authUrl'),
     workspaceId: target.workspaceId,
     modelId: target.modelId,
     platforms: choice.platforms,

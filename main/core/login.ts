@@ -1,4 +1,4 @@
-import type { Endpoints } from '../anaplan/endpoints.js';
+import { requireEndpoint, type Endpoints } from '../anaplan/endpoints.js';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { authenticateBasic, type AuthToken } from '../anaplan/token-service.js';
 import type { LoginResult } from '../contract.js';
@@ -6,16 +6,18 @@ import type { HttpClient } from '../net/http.js';
 
 /** Logs in with Basic auth and reads what the user may pick from (anaplan-facts §2). */
 export async function loginBasic(http: HttpClient, endpoints: Endpoints, email: string, password: string): Promise<LoginResult> {
-  const token = await authenticateBasic(http, endpoints.authUrl, email, password);
+  const authUrl = requireEndpoint(endpoints, 'authUrl');
+  const apiUrl = requireEndpoint(endpoints, 'apiUrl');
+  const token = await authenticateBasic(http, authUrl, email, password);
   try {
-    return await discover(http, endpoints, token);
+    return await discover(http, apiUrl, token);
   } finally {
-    await logout(http, endpoints, token);
+    await logout(http, authUrl, token);
   }
 }
 
-export async function discover(http: HttpClient, endpoints: Endpoints, token: AuthToken): Promise<LoginResult> {
-  const api = new IntegrationApi(http, endpoints.apiUrl, token);
+export async function discover(http: HttpClient, apiUrl: string, token: AuthToken): Promise<LoginResult> {
+  const api = new IntegrationApi(http, apiUrl, token);
   const user = await api.me();
   const workspaces = await api.workspaces();
   const withModels = await mapWithConcurrency(workspaces, 4, async (workspace) => ({
@@ -30,11 +32,11 @@ export async function discover(http: HttpClient, endpoints: Endpoints, token: Au
 }
 
 /** Tokens are not left alive once the assistant is done with them; a failed logout harms nothing. */
-async function logout(http: HttpClient, endpoints: Endpoints, token: AuthToken): Promise<void> {
+async function logout(http: HttpClient, authUrl: string, token: AuthToken): Promise<void> {
   try {
     await http.send({
       method: 'POST',
-      url: `${endpoints.authUrl}/token/logout`,
+      url: `${authUrl}/token/logout`,
       headers: { authorization: `AnaplanAuthToken ${token.value}` },
       idempotent: false,
     });

@@ -1,0 +1,187 @@
+import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
+import { describeTarget, type ExportSettings } from './generated-file.js';
+import type { BasicExportInput } from './input.js';
+
+/**
+ * anaplan-connect.bat, the twin of anaplan-connect.sh, modelled on Anaplan Connect's example.bat
+ * (anaplan-facts §5). CRLF throughout. No parenthesised blocks: a ")" in a value would end them.
+ */
+export function buildBatScript(settings: ExportSettings): string {
+  const lines = [
+    ...header(settings),
+    '',
+    ...credentialSettings(settings),
+    ...connectionSettings(settings),
+    '',
+    ...operationSettings(settings),
+    '',
+    'rem ___ Do not edit below this line ___',
+    '',
+    ...enterAnaplanConnectDir(),
+    ...credentialChecks(settings),
+    'if not defined Operation goto :no_operation',
+    '',
+    ...runAnaplanConnect(settings),
+    '',
+    ...errorLabels(settings),
+  ];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function header(settings: ExportSettings): string[] {
+  return [
+    '@echo off',
+    batRem(`Anaplan Connect job: ${methodTitle(settings)}.`),
+    ...describeTarget(settings).map((line) => batRem(line, 'The header')),
+    batRem('Next steps: see README.md, written next to this script.'),
+    'rem',
+    'rem Settings: edit the values after "=", keeping the double quotes around the whole setting.',
+    'rem Write a percent sign in a value twice (%%). A value must not contain " or !.',
+    // Settings are read literally: "!" must not be special here, whatever the machine's default.
+    'setlocal EnableExtensions DisableDelayedExpansion',
+  ];
+}
+
+function methodTitle(settings: ExportSettings): string {
+  switch (settings.method) {
+    case 'basic':
+      return 'Basic authentication (user name and password)';
+  }
+}
+
+function connectionSettings(settings: ExportSettings): string[] {
+  return [
+    'rem Anaplan integration API (-service) and authentication service (-auth).',
+    batSetLine('ServiceUrl', settings.serviceUrl, 'The service URL', { javaArgument: true }),
+    batSetLine('AuthUrl', settings.authUrl, 'The auth URL', { javaArgument: true }),
+    'rem Workspace and model IDs (32 hexadecimal characters). Empty: none is passed.',
+    batSetLine('WorkspaceId', settings.workspaceId ?? '', 'The workspace ID', { javaArgument: true }),
+    batSetLine('ModelId', settings.modelId ?? '', 'The model ID', { javaArgument: true }),
+    'rem Folder holding AnaplanClient.bat. Empty: the folder this script is in.',
+    'set "AnaplanConnectDir="',
+  ];
+}
+
+function credentialSettings(settings: ExportSettings): string[] {
+  switch (settings.method) {
+    case 'basic':
+      return basicCredentialSettings(settings);
+  }
+}
+
+function basicCredentialSettings(settings: BasicExportInput): string[] {
+  const lines = [
+    'rem The Anaplan user (email) the job signs in as.',
+    batSetLine('AnaplanUser', settings.user, 'The user', { javaArgument: true }),
+  ];
+  const { password } = settings;
+  switch (password.source) {
+    case 'env':
+      return [
+        ...lines,
+        'rem Name of the environment variable that holds the password when the job runs (not the password).',
+        batSetLine('PasswordVariable', password.envVar, 'The password environment variable', { javaArgument: false }),
+      ];
+    case 'prompt':
+      return [...lines, 'rem No password here: Anaplan Connect asks for it, so someone must be at the keyboard.'];
+    case 'inline':
+      return [
+        ...lines,
+        'rem The password, in clear text as you chose: keep this file readable by you only.',
+        batSetLine('AnaplanPassword', password.value, 'The password', { javaArgument: true }),
+      ];
+  }
+}
+
+function operationSettings(settings: ExportSettings): string[] {
+  const words = settings.operation.map((word, index) => batOperationWord(word, `Operation word ${index + 1}`));
+  return [
+    'rem What Anaplan Connect should do. Values with spaces go in double quotes; actions run in the',
+    'rem order written. Examples (remove "rem " from one line):',
+    'rem   List the workspaces the user can reach (tests the connection and login, changes nothing):',
+    'rem set Operation=-W',
+    'rem   Upload a file and run an import:',
+    'rem set Operation=-file "Sales.csv" -put "C:\\data\\Sales.csv" -import "Sales from Sales.csv" -execute',
+    'rem   Run a process:',
+    'rem set Operation=-process "Nightly Load" -execute',
+    'rem   Run an export and download the result:',
+    'rem set Operation=-export "Actuals.csv" -execute -get "C:\\data\\Actuals.csv"',
+    words.length === 0 ? 'set Operation=' : `set Operation=${words.join(' ')}`,
+  ];
+}
+
+function enterAnaplanConnectDir(): string[] {
+  return [
+    'if not defined AnaplanConnectDir set "AnaplanConnectDir=%~dp0"',
+    'cd /d "%AnaplanConnectDir%" || goto :no_folder',
+    'if not exist ".\\AnaplanClient.bat" goto :no_client',
+  ];
+}
+
+function credentialChecks(settings: ExportSettings): string[] {
+  switch (settings.method) {
+    case 'basic':
+      return settings.password.source === 'env'
+        ? ['if not defined PasswordVariable goto :no_password', 'if not defined %PasswordVariable% goto :no_password']
+        : [];
+  }
+}
+
+// anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
+// credentials and every connection option come before the Operation.
+function runAnaplanConnect(settings: ExportSettings): string[] {
+  return [
+    'set "WorkspaceOption="',
+    'if defined WorkspaceId set WorkspaceOption=-workspace_id "%WorkspaceId%"',
+    'set "ModelOption="',
+    'if defined ModelId set ModelOption=-model_id "%ModelId%"',
+    '',
+    'rem Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
+    'rem and auth option goes before the Operation.',
+    // %%Name%% becomes %Name% when this line is read and is expanded by CALL's own second pass,
+    // after carets were doubled and the line was split: a value's % and ^ arrive unchanged.
+    `call .\\AnaplanClient.bat ${credentialArguments(settings)} -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" %%WorkspaceOption%% %%ModelOption%% %%Operation%%`,
+    'exit /b %ERRORLEVEL%',
+  ];
+}
+
+function credentialArguments(settings: ExportSettings): string {
+  switch (settings.method) {
+    case 'basic':
+      // anaplan-facts §5: -user user[:password], split at the first ":"; without one it prompts.
+      switch (settings.password.source) {
+        case 'env':
+          // %%%PasswordVariable%%% -> %ANAPLAN_PASSWORD% on the first pass -> the password in CALL's.
+          return '-user "%%AnaplanUser%%:%%%PasswordVariable%%%"';
+        case 'prompt':
+          return '-user "%%AnaplanUser%%"';
+        case 'inline':
+          return '-user "%%AnaplanUser%%:%%AnaplanPassword%%"';
+      }
+  }
+}
+
+function errorLabels(settings: ExportSettings): string[] {
+  const lines = [
+    ':no_folder',
+    '>&2 echo ERROR: cannot open the folder "%AnaplanConnectDir%". Set AnaplanConnectDir at the top of this script to the Anaplan Connect folder, the one holding AnaplanClient.bat.',
+    'exit /b 1',
+    '',
+    ':no_client',
+    '>&2 echo ERROR: AnaplanClient.bat was not found in "%AnaplanConnectDir%". Copy this script into the Anaplan Connect folder, or set AnaplanConnectDir at the top of this script to that folder.',
+    'exit /b 1',
+    '',
+    ':no_operation',
+    '>&2 echo ERROR: Operation is empty, so Anaplan Connect would have nothing to do. Fill in Operation at the top of this script, see the examples there, then run it again.',
+    'exit /b 2',
+  ];
+  if (settings.method === 'basic' && settings.password.source === 'env') {
+    lines.push(
+      '',
+      ':no_password',
+      '>&2 echo ERROR: the environment variable "%PasswordVariable%" is not set, so there is no password for "%AnaplanUser%". Set it for the account that runs this job, see README.md, then run this script again.',
+      'exit /b 2',
+    );
+  }
+  return lines;
+}

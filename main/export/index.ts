@@ -1,0 +1,25 @@
+import { writeFilesSafely, type WrittenFile } from '../fs/atomic.js';
+import { buildAnaplanConnectFiles } from './anaplan-connect-script.js';
+import type { AnaplanConnectExportRequest } from './input.js';
+
+export { anaplanConnectExportWarnings, buildAnaplanConnectFiles } from './anaplan-connect-script.js';
+export { BAT_SCRIPT_NAME, README_NAME, SH_SCRIPT_NAME, type GeneratedFile } from './generated-file.js';
+export {
+  AnaplanConnectExportInputSchema,
+  DEFAULT_PASSWORD_ENV_VAR,
+  parseAnaplanConnectExportInput,
+  type AnaplanConnectExportInput,
+  type AnaplanConnectExportRequest,
+  type BasicExportInput,
+  type ExportPlatform,
+  type PasswordSource,
+} from './input.js';
+
+/** Builds the export and writes it into `dir` (created 0700 if missing) with writeFilesSafely. */
+export async function writeAnaplanConnectExport(
+  dir: string,
+  input: AnaplanConnectExportRequest,
+  options: { overwrite: boolean },
+): Promise<WrittenFile[]> {
+  return writeFilesSafely(dir, buildAnaplanConnectFiles(input), options);
+}

@@ -1,0 +1,33 @@
+/** What a route returns. Routes build replies; only server.ts writes to sockets. */
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+// Anaplan answers with this content type.
+const JSON_TYPE = 'application/json;charset=UTF-8';
+
+export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(value) };
+}
+
+export function emptyReply(status: number): Reply {
+  return { status };
+}
+
+/** A JSON body as given, or text/plain when it is not JSON (an HTML proxy page, say). */
+export function rawReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  const type = looksLikeJson(body) ? JSON_TYPE : 'text/plain;charset=UTF-8';
+  return { status, headers: { 'content-type': type, ...headers }, body };
+}
+
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,189 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultQueue, MALFORMED_BODY, type Fault } from './faults.js';
+import type { EmulatorEnv, RequestContext } from './context.js';
+import { emptyReply, jsonReply, rawReply, type Reply } from './reply.js';
+import { flattenHeaders, type RequestLogEntry } from './request-log.js';
+import { createRouter, type RouteModule } from './router.js';
+import { basicLogin } from './routes/basic-login.js';
+import { CONTROL_PREFIX, controlRoutes } from './routes/control.js';
+import { integrationApi } from './routes/integration-api.js';
+import { tokenService } from './routes/token-service.js';
+import { createSeedState, upsertUser, type EmulatorState, type EmulatorUser, type NewUser } from './state.js';
+
+export { SEED } from './seed.js';
+export { TOKEN_LIFETIME_MS } from './tokens.js';
+export { MALFORMED_BODY } from './faults.js';
+export type { Fault, FaultAction, FaultTarget } from './faults.js';
+export type { RequestLogEntry } from './request-log.js';
+export type { EmulatorState, EmulatorUser, EmulatorWorkspace, EmulatorModel, NewUser, TokenRecord } from './state.js';
+
+/**
+ * A local Anaplan for tests and for people: one base URL serves the auth service and the
+ * integration API (give it as both --auth-url and --api-url).
+ */
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Anaplan has been seen answering a login with either (anaplan-facts §2). Default 201. */
+  authSuccessStatus?: 200 | 201;
+  /** The clock for token expiry and the log; tests pass their own to fast-forward. */
+  now?: () => number;
+}
+
+export interface Emulator {
+  /** e.g. `http://127.0.0.1:43210`, no trailing slash. */
+  readonly url: string;
+  readonly state: EmulatorState;
+  /** Every request except `/__emulator/...` control calls, oldest first. */
+  readonly log: RequestLogEntry[];
+  addFault(fault: Fault): void;
+  /** Adds a user, or replaces the one with the same email. */
+  addUser(user: NewUser): EmulatorUser;
+  /** Clears faults and the log; users, workspaces and tokens stay. */
+  reset(): void;
+  /** Stops at once, cutting open, hanging and keep-alive connections. */
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Services served to clients. A new service (CA-certificate login, OAuth device grant) is one more entry. */
+function serviceModules(): RouteModule[] {
+  return [tokenService([basicLogin]), integrationApi];
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const env: EmulatorEnv = {
+    state: createSeedState(),
+    now: options.now ?? Date.now,
+    baseUrl: '', // known once listening
+    authSuccessStatus: options.authSuccessStatus ?? 201,
+  };
+  const log: RequestLogEntry[] = [];
+  const faults = new FaultQueue();
+  const closing = new AbortController();
+  const sockets = new Set<Socket>();
+
+  const reset = (): void => {
+    faults.clear();
+    log.length = 0; // same array: callers may hold on to emulator.log
+  };
+  const serve = createRouter(serviceModules());
+  const control = createRouter([controlRoutes({ state: env.state, faults, log, reset })]);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (body === undefined) return send(res, jsonReply(413, { status: { code: 413, message: 'Payload Too Large' } }));
+    const rawPath = req.url ?? '/';
+    const url = new URL(rawPath, 'http://emulator.invalid');
+    const ctx: Omit<RequestContext, 'params'> = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: flattenHeaders(req.headers),
+      body,
+      env,
+    };
+    if (url.pathname.startsWith(CONTROL_PREFIX)) return send(res, await control(ctx));
+
+    log.push({ time: env.now(), method: ctx.method, path: rawPath, headers: ctx.headers, body });
+    const fault = faults.take(ctx.method, url.pathname, rawPath);
+    if (fault) {
+      const answered = await applyFault(fault, req, res, closing.signal);
+      if (answered) return;
+    }
+    send(res, await serve(ctx));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent || req.socket.destroyed) return;
+      send(res, jsonReply(500, { status: { code: 500, message: `Emulator error: ${String(error)}` } }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  env.baseUrl = `http://${HOST}:${port}`;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: env.baseUrl,
+    state: env.state,
+    log,
+    addFault: (fault) => faults.add(fault),
+    addUser: (user) => upsertUser(env.state, user),
+    reset,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closing.abort();
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closed;
+    },
+  };
+}
+
+/** Answers the request as the fault says; false when it should still be answered normally. */
+async function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, closing: AbortSignal): Promise<boolean> {
+  switch (fault.kind) {
+    case 'status':
+      send(res, faultReply(fault.status, fault.body, fault.headers ?? {}));
+      return true;
+    case 'malformed':
+      send(res, { status: 200, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: MALFORMED_BODY });
+      return true;
+    case 'reset':
+      req.socket.destroy();
+      return true;
+    case 'hang':
+      return true; // close() destroys the socket
+    case 'delay':
+      try {
+        await sleep(fault.ms, undefined, { signal: closing });
+      } catch {
+        return true; // the emulator is closing
+      }
+      return false;
+  }
+}
+
+function faultReply(status: number, body: string | undefined, headers: Record<string, string>): Reply {
+  if (status === 204 || status === 304 || status < 200) return { ...emptyReply(status), headers };
+  if (body !== undefined) return rawReply(status, body, headers);
+  return jsonReply(status, { status: { code: status, message: STATUS_CODES[status] ?? 'Error' } }, headers);
+}
+
+/** The whole body as UTF-8 text, or undefined when it is too large. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, reply.headers ?? {});
+  res.end(reply.body);
+}

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { SEED } from './seed.js';
+
+/** The emulator's tenant. Plain mutable data: tests may change it between calls. */
+
+export interface EmulatorUser {
+  id: string;
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  customerId: string;
+  /** Signs in through SSO and is not an exception user: Basic login is refused. */
+  sso: boolean;
+  passwordExpired: boolean;
+  /** Workspaces this user may see. */
+  workspaceIds: string[];
+  /** ms since the epoch of the last successful login, if any. */
+  lastLoginAt: number | null;
+}
+
+export interface EmulatorWorkspace {
+  id: string;
+  name: string;
+  active: boolean;
+  sizeAllowance: number;
+  currentSize: number;
+}
+
+export interface ImportDefinition {
+  id: string;
+  name: string;
+  importDataSourceId: string;
+  importType: string;
+}
+export interface ExportDefinition {
+  id: string;
+  name: string;
+  exportType: string;
+  exportFormat: string;
+}
+export interface ProcessDefinition {
+  id: string;
+  name: string;
+}
+export interface ActionDefinition {
+  id: string;
+  name: string;
+  actionType: string;
+}
+export interface FileDefinition {
+  id: string;
+  name: string;
+  chunkCount: number;
+  delimiter: string;
+  encoding: string;
+  firstDataRow: number;
+  format: string;
+  headerRow: number;
+  separator: string;
+}
+
+export interface ModelObjects {
+  imports: ImportDefinition[];
+  exports: ExportDefinition[];
+  processes: ProcessDefinition[];
+  actions: ActionDefinition[];
+  files: FileDefinition[];
+}
+
+export interface EmulatorModel {
+  id: string;
+  name: string;
+  workspaceId: string;
+  activeState: 'UNLOCKED' | 'LOCKED' | 'ARCHIVED' | 'MAINTENANCE';
+  memoryUsage: number;
+  objects: ModelObjects;
+}
+
+export interface TokenRecord {
+  tokenId: string;
+  tokenValue: string;
+  refreshTokenId: string;
+  /** The user's email (Anaplan's `userId`). */
+  userEmail: string;
+  /** ms since the epoch */
+  expiresAt: number;
+}
+
+export interface EmulatorState {
+  users: EmulatorUser[];
+  workspaces: EmulatorWorkspace[];
+  models: EmulatorModel[];
+  /** Live tokens by token value. */
+  tokens: Map<string, TokenRecord>;
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  sso?: boolean | undefined;
+  passwordExpired?: boolean | undefined;
+  /** Defaults to the workspaces the seeded integration user sees. */
+  workspaceIds?: string[] | undefined;
+}
+
+export function createSeedState(): EmulatorState {
+  return {
+    users: Object.values(SEED.users).map((user) => ({
+      ...user,
+      customerId: SEED.customerId,
+      workspaceIds: [...user.workspaceIds],
+      lastLoginAt: null,
+    })),
+    workspaces: Object.values(SEED.workspaces).map((workspace) => ({ ...workspace })),
+    models: Object.values(SEED.models).map((model) => ({
+      ...model,
+      activeState: 'UNLOCKED',
+      memoryUsage: 268_435_456,
+      objects: copyModelObjects(SEED.modelObjects),
+    })),
+    tokens: new Map(),
+  };
+}
+
+function copyModelObjects(source: typeof SEED.modelObjects): ModelObjects {
+  return {
+    imports: source.imports.map((entry) => ({ ...entry })),
+    exports: source.exports.map((entry) => ({ ...entry })),
+    processes: source.processes.map((entry) => ({ ...entry })),
+    actions: source.actions.map((entry) => ({ ...entry })),
+    files: source.files.map((entry) => ({ ...entry })),
+  };
+}
+
+/** Adds a user, or replaces the one with the same email (keeping its id). */
+export function upsertUser(state: EmulatorState, input: NewUser): EmulatorUser {
+  const existing = findUser(state, input.email);
+  const user: EmulatorUser = {
+    id: existing?.id ?? randomHexId(),
+    email: input.email,
+    password: input.password,
+    firstName: input.firstName ?? 'Test',
+    lastName: input.lastName ?? 'User',
+    customerId: SEED.customerId,
+    sso: input.sso ?? false,
+    passwordExpired: input.passwordExpired ?? false,
+    workspaceIds: input.workspaceIds ?? [...SEED.users.integration.workspaceIds],
+    lastLoginAt: existing?.lastLoginAt ?? null,
+  };
+  if (existing) state.users.splice(state.users.indexOf(existing), 1, user);
+  else state.users.push(user);
+  return user;
+}
+
+/** Emails are matched without regard to case. */
+export function findUser(state: EmulatorState, email: string): EmulatorUser | undefined {
+  const wanted = email.toLowerCase();
+  return state.users.find((user) => user.email.toLowerCase() === wanted);
+}
+
+/** A 32-character uppercase hex ID, the shape of Anaplan's user, workspace and model IDs. */
+export function randomHexId(): string {
+  return randomBytes(16).toString('hex').toUpperCase();
+}

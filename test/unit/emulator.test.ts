@@ -1,0 +1,458 @@
+import { MALFORMED_BODY, SEED, TOKEN_LIFETIME_MS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+
+const { integration, sso, expired } = SEED.users;
+const { financePlanning, salesOps, executiveCompensation } = SEED.workspaces;
+const HEX_ID = /^[0-9A-F]{32}$/;
+
+function basic(email: string, password: string): string {
+  return `Basic ${Buffer.from(`${email}:${password}`, 'utf8').toString('base64')}`;
+}
+
+interface JsonResponse {
+  status: number;
+  headers: Headers;
+  // Tests read into answers freely; a wrong shape fails the expectation that reads it.
+  body: Record<string, unknown>;
+}
+
+async function call(url: string, init: RequestInit = {}): Promise<JsonResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+function authenticate(emu: Emulator, email: string, password: string): Promise<JsonResponse> {
+  return call(`${emu.url}/token/authenticate`, { method: 'POST', headers: { authorization: basic(email, password) } });
+}
+
+async function login(emu: Emulator, email: string = integration.email, password: string = integration.password): Promise<string> {
+  const answer = await authenticate(emu, email, password);
+  expect(answer.status).toBe(201);
+  return (answer.body.tokenInfo as { tokenValue: string }).tokenValue;
+}
+
+function withToken(token: string): RequestInit {
+  return { headers: { authorization: `AnaplanAuthToken ${token}` } };
+}
+
+let emu: Emulator;
+let started: Emulator[] = [];
+
+async function start(options?: EmulatorOptions): Promise<Emulator> {
+  const emulator = await startEmulator(options);
+  started.push(emulator);
+  return emulator;
+}
+
+beforeEach(async () => {
+  emu = await start();
+});
+
+afterEach(async () => {
+  await Promise.all(started.map((emulator) => emulator.close()));
+  started = [];
+});
+
+describe('seed', () => {
+  test('uses 32-character hex IDs like Anaplan', () => {
+    for (const workspace of Object.values(SEED.workspaces)) expect(workspace.id).toMatch(HEX_ID);
+    for (const model of Object.values(SEED.models)) expect(model.id).toMatch(HEX_ID);
+    expect(emu.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+});
+
+describe('token service: basic login', () => {
+  test('answers 201 with the documented body by default', async () => {
+    const clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const answer = await authenticate(emulator, integration.email, integration.password);
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(answer.body).toEqual({
+      meta: { validationUrl: `${emulator.url}/token/validate` },
+      status: 'SUCCESS',
+      statusMessage: 'Login successful',
+      tokenInfo: {
+        tokenId: expect.any(String),
+        tokenValue: expect.any(String),
+        expiresAt: clock + 35 * 60 * 1000,
+        refreshTokenId: expect.any(String),
+      },
+      refreshToken: expect.any(String),
+    });
+  });
+
+  test('answers 200 when configured so', async () => {
+    const emulator = await start({ authSuccessStatus: 200 });
+    const answer = await authenticate(emulator, integration.email, integration.password);
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('SUCCESS');
+  });
+
+  test('refuses a wrong password or an unknown user with FAILURE_BAD_CREDENTIAL', async () => {
+    for (const [email, password] of [
+      [integration.email, 'wrong'],
+      [integration.email, integration.password.toLowerCase()],
+      ['nobody@example.com', integration.password],
+    ] as const) {
+      const answer = await authenticate(emu, email, password);
+      expect(answer.status).toBe(401);
+      expect(answer.body).toEqual({ status: 'FAILURE_BAD_CREDENTIAL', statusMessage: 'Bad credentials' });
+    }
+  });
+
+  test('refuses an SSO user and an expired password like a wrong password', async () => {
+    for (const user of [sso, expired]) {
+      const answer = await authenticate(emu, user.email, user.password);
+      expect(answer.status).toBe(401);
+      expect(answer.body.status).toBe('FAILURE_BAD_CREDENTIAL');
+    }
+  });
+
+  test('answers a missing or garbled Authorization header with 400 FAILURE_BAD_HEADER', async () => {
+    const headerSets: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic' },
+      { authorization: 'Basic !!!not-base64!!!' },
+      { authorization: `Basic ${Buffer.from('no-colon-here').toString('base64')}` },
+      { authorization: 'Bearer abc' },
+    ];
+    for (const headers of headerSets) {
+      const answer = await call(`${emu.url}/token/authenticate`, { method: 'POST', headers });
+      expect(answer.status, JSON.stringify(headers)).toBe(400);
+      expect(answer.body.status).toBe('FAILURE_BAD_HEADER');
+    }
+  });
+
+  test('matches the email without regard to case and keeps colons in passwords', async () => {
+    await login(emu, integration.email.toUpperCase());
+    emu.addUser({ email: 'colon@example.com', password: 'a:b:c' });
+    await login(emu, 'colon@example.com', 'a:b:c');
+  });
+});
+
+describe('token service: token lifecycle', () => {
+  test('validate names the user by email', async () => {
+    const token = await login(emu);
+    const answer = await call(`${emu.url}/token/validate`, withToken(token));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      status: 'SUCCESS',
+      statusMessage: 'Token validated',
+      userInfo: { userId: integration.email },
+      tokenInfo: { tokenValue: token },
+    });
+  });
+
+  test('refresh issues a new token and retires the old one', async () => {
+    const token = await login(emu);
+    const answer = await call(`${emu.url}/token/refresh`, { method: 'POST', ...withToken(token) });
+    expect(answer.status).toBe(201);
+    expect(answer.body.status).toBe('SUCCESS');
+    const fresh = (answer.body.tokenInfo as { tokenValue: string }).tokenValue;
+    expect(fresh).not.toBe(token);
+    expect((await call(`${emu.url}/2/0/users/me`, withToken(fresh))).status).toBe(200);
+    expect((await call(`${emu.url}/2/0/users/me`, withToken(token))).status).toBe(401);
+  });
+
+  test('logout answers 204 and the token stops working', async () => {
+    const token = await login(emu);
+    const logout = await fetch(`${emu.url}/token/logout`, { method: 'POST', ...withToken(token) });
+    expect(logout.status).toBe(204);
+    expect((await call(`${emu.url}/2/0/users/me`, withToken(token))).status).toBe(401);
+    expect((await call(`${emu.url}/token/validate`, withToken(token))).body.status).toBe('FAILURE_BAD_CREDENTIAL');
+  });
+
+  test('tokens expire after 35 minutes by the injected clock', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const token = await login(emulator);
+    clock += TOKEN_LIFETIME_MS - 1;
+    expect((await call(`${emulator.url}/2/0/users/me`, withToken(token))).status).toBe(200);
+    clock += 1;
+    expect((await call(`${emulator.url}/2/0/users/me`, withToken(token))).status).toBe(401);
+    expect((await call(`${emulator.url}/token/validate`, withToken(token))).status).toBe(401);
+  });
+
+  test('refresh, logout and validate without a header are 400 FAILURE_BAD_HEADER', async () => {
+    for (const [method, path] of [['POST', '/token/refresh'], ['POST', '/token/logout'], ['GET', '/token/validate']] as const) {
+      const answer = await call(`${emu.url}${path}`, { method });
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.status).toBe('FAILURE_BAD_HEADER');
+    }
+  });
+});
+
+describe('integration API', () => {
+  test('requires a valid token', async () => {
+    const unauthorized = { status: { code: 401, message: 'Authentication failed' } };
+    const missing = await call(`${emu.url}/2/0/users/me`);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toEqual(unauthorized);
+    const unknown = await call(`${emu.url}/2/0/users/me`, withToken('not-a-token'));
+    expect(unknown.status).toBe(401);
+    expect(unknown.body).toEqual(unauthorized);
+    const token = await login(emu);
+    const wrongScheme = await call(`${emu.url}/2/0/users/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(wrongScheme.status).toBe(401);
+  });
+
+  test('users/me describes the logged-in user', async () => {
+    const token = await login(emu);
+    const answer = await call(`${emu.url}/2/0/users/me`, withToken(token));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      meta: expect.any(Object),
+      status: { code: 200, message: 'Success' },
+      user: {
+        id: integration.id,
+        active: true,
+        email: integration.email,
+        emailOptIn: false,
+        firstName: integration.firstName,
+        lastName: integration.lastName,
+        customerId: SEED.customerId,
+        lastLoginDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/),
+      },
+    });
+  });
+
+  test('workspaces lists only those the user may see, with tenant details', async () => {
+    const token = await login(emu);
+    const answer = await call(`${emu.url}/2/0/workspaces?tenantDetails=true`, withToken(token));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({
+      meta: { paging: { currentPageSize: 2, offset: 0, totalSize: 2 }, schema: expect.any(String) },
+      status: { code: 200, message: 'Success' },
+    });
+    expect(answer.body.workspaces).toEqual([
+      { ...financePlanning },
+      { ...salesOps },
+    ]);
+
+    emu.addUser({ email: 'exec@example.com', password: 'Exec-Pass-1', workspaceIds: [executiveCompensation.id] });
+    const exec = await call(`${emu.url}/2/0/workspaces?tenantDetails=true`, withToken(await login(emu, 'exec@example.com', 'Exec-Pass-1')));
+    expect((exec.body.workspaces as { name: string }[]).map((w) => w.name)).toEqual(['Executive Compensation']);
+  });
+
+  test('models of a workspace', async () => {
+    const token = await login(emu);
+    const answer = await call(`${emu.url}/2/0/workspaces/${financePlanning.id}/models?modelDetails=true`, withToken(token));
+    expect(answer.status).toBe(200);
+    const models = answer.body.models as Record<string, unknown>[];
+    expect(models.map((m) => m.name)).toEqual(['FP&A Model', 'Workforce']);
+    expect(models[0]).toMatchObject({
+      id: SEED.models.fpa.id,
+      activeState: 'UNLOCKED',
+      name: 'FP&A Model',
+      currentWorkspaceId: financePlanning.id,
+      currentWorkspaceName: 'Finance Planning',
+      modelUrl: expect.stringContaining(SEED.models.fpa.id),
+      categoryValues: [],
+    });
+  });
+
+  test('404 JSON for an unknown workspace and for one the user may not see', async () => {
+    const token = await login(emu);
+    for (const id of ['00000000000000000000000000000000', executiveCompensation.id]) {
+      const answer = await call(`${emu.url}/2/0/workspaces/${id}/models?modelDetails=true`, withToken(token));
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ status: { code: 404 } });
+    }
+  });
+
+  test('imports, exports, processes, actions and files of a model', async () => {
+    const token = await login(emu);
+    const base = `${emu.url}/2/0/workspaces/${salesOps.id}/models/${SEED.models.pipeline.id}`;
+    const imports = await call(`${base}/imports`, withToken(token));
+    expect(imports.body.imports).toContainEqual({
+      id: '112000000001',
+      name: 'Employees from employees.csv',
+      importDataSourceId: '113000000001',
+      importType: 'HIERARCHY_DATA',
+    });
+    expect((await call(`${base}/exports`, withToken(token))).body.exports).toContainEqual(expect.objectContaining({ id: '116000000001', exportFormat: 'text/csv' }));
+    expect((await call(`${base}/processes`, withToken(token))).body.processes).toEqual([{ id: '118000000001', name: 'Nightly Load' }]);
+    expect((await call(`${base}/actions`, withToken(token))).body.actions).toContainEqual(expect.objectContaining({ id: '117000000001', actionType: expect.any(String) }));
+    const files = (await call(`${base}/files`, withToken(token))).body.files as Record<string, unknown>[];
+    expect(Object.keys(files[0] ?? {}).sort()).toEqual(
+      ['chunkCount', 'delimiter', 'encoding', 'firstDataRow', 'format', 'headerRow', 'id', 'name', 'separator'],
+    );
+    // A model of another workspace is not found under this one.
+    expect((await call(`${emu.url}/2/0/workspaces/${salesOps.id}/models/${SEED.models.fpa.id}/imports`, withToken(token))).status).toBe(404);
+  });
+
+  test('unknown routes are 404 and wrong methods 405', async () => {
+    expect((await call(`${emu.url}/2/0/nothing`)).status).toBe(404);
+    expect((await fetch(`${emu.url}/token/authenticate`)).status).toBe(405);
+  });
+});
+
+describe('faults', () => {
+  test('status: answers with the given status, body and headers, then is used up', async () => {
+    emu.addFault({ path: '/token/authenticate', kind: 'status', status: 503, body: '<html>maintenance</html>', headers: { 'retry-after': '1' }, times: 2 });
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${emu.url}/token/authenticate`, { method: 'POST', headers: { authorization: basic(integration.email, integration.password) } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await response.text()).toBe('<html>maintenance</html>');
+    }
+    await login(emu);
+  });
+
+  test('status without a body answers Anaplan-style JSON', async () => {
+    emu.addFault({ path: '/2/0/users/me', kind: 'status', status: 429 });
+    const answer = await call(`${emu.url}/2/0/users/me`);
+    expect(answer.status).toBe(429);
+    expect(answer.body).toEqual({ status: { code: 429, message: 'Too Many Requests' } });
+  });
+
+  test('match by method, by RegExp over the path with its query, in the order added', async () => {
+    const token = await login(emu);
+    emu.addFault({ path: '/2/0/workspaces', method: 'POST', kind: 'status', status: 500 });
+    emu.addFault({ path: /tenantDetails=true/, kind: 'status', status: 502 });
+    emu.addFault({ path: '/2/0/workspaces', kind: 'status', status: 504 });
+    expect((await call(`${emu.url}/2/0/workspaces?tenantDetails=true`, withToken(token))).status).toBe(502);
+    expect((await call(`${emu.url}/2/0/workspaces?tenantDetails=true`, withToken(token))).status).toBe(504);
+    expect((await call(`${emu.url}/2/0/workspaces?tenantDetails=true`, withToken(token))).status).toBe(200);
+  });
+
+  test('delay: answers normally after the delay', async () => {
+    emu.addFault({ path: '/token/authenticate', kind: 'delay', ms: 300 });
+    const begun = performance.now();
+    const answer = await authenticate(emu, integration.email, integration.password);
+    expect(performance.now() - begun).toBeGreaterThanOrEqual(280);
+    expect(answer.status).toBe(201);
+  });
+
+  test('reset: fetch sees a network error', async () => {
+    emu.addFault({ path: '/token/authenticate', kind: 'reset' });
+    await expect(fetch(`${emu.url}/token/authenticate`, { method: 'POST', headers: { authorization: basic(integration.email, integration.password) } })).rejects.toThrow(TypeError);
+    await login(emu);
+  });
+
+  test('malformed: HTTP 200 whose body is not JSON', async () => {
+    emu.addFault({ path: '/token/authenticate', kind: 'malformed' });
+    const response = await fetch(`${emu.url}/token/authenticate`, { method: 'POST', headers: { authorization: basic(integration.email, integration.password) } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toBe(MALFORMED_BODY);
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+  });
+
+  test('hang: never answers, and close() still returns promptly', async () => {
+    emu.addFault({ path: '/2/0/users/me', kind: 'hang', times: 2 });
+    await expect(fetch(`${emu.url}/2/0/users/me`, { signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ name: 'TimeoutError' });
+
+    const stillHanging = fetch(`${emu.url}/2/0/users/me`).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await vi.waitFor(() => expect(emu.log).toHaveLength(2));
+    const begun = performance.now();
+    await emu.close();
+    expect(performance.now() - begun).toBeLessThan(1000);
+    expect(await stillHanging).toBe('failed');
+  });
+
+  test('close() cuts idle keep-alive connections and pending delays', async () => {
+    await login(emu); // leaves a keep-alive socket open
+    emu.addFault({ path: '/2/0/users/me', kind: 'delay', ms: 60_000 });
+    const delayed = fetch(`${emu.url}/2/0/users/me`).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await vi.waitFor(() => expect(emu.log).toHaveLength(2));
+    const begun = performance.now();
+    await emu.close();
+    expect(performance.now() - begun).toBeLessThan(1000);
+    expect(await delayed).toBe('failed');
+  });
+});
+
+describe('request log', () => {
+  test('records method, path with query, lowercased headers and body, faults included', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const token = await login(emulator);
+    clock += 5_000;
+    emulator.addFault({ path: '/2/0/workspaces', kind: 'status', status: 500 });
+    await fetch(`${emulator.url}/2/0/workspaces?tenantDetails=true`, { headers: { Authorization: `AnaplanAuthToken ${token}`, 'X-Custom': 'yes' } });
+    await fetch(`${emulator.url}/token/refresh`, { method: 'POST', headers: { authorization: `AnaplanAuthToken ${token}` }, body: 'hello' });
+
+    expect(emulator.log.map((entry) => [entry.method, entry.path])).toEqual([
+      ['POST', '/token/authenticate'],
+      ['GET', '/2/0/workspaces?tenantDetails=true'],
+      ['POST', '/token/refresh'],
+    ]);
+    const [loginEntry, workspacesEntry, refreshEntry] = emulator.log;
+    expect(loginEntry?.time).toBe(1_800_000_000_000);
+    expect(loginEntry?.headers.authorization).toBe(basic(integration.email, integration.password));
+    expect(loginEntry?.body).toBe('');
+    expect(workspacesEntry?.time).toBe(1_800_000_005_000);
+    expect(workspacesEntry?.headers['x-custom']).toBe('yes');
+    expect(refreshEntry?.body).toBe('hello');
+
+    emulator.reset();
+    expect(emulator.log).toHaveLength(0);
+  });
+});
+
+describe('HTTP control routes', () => {
+  test('add faults by path and by pathRegex', async () => {
+    const added = await call(`${emu.url}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/token/authenticate', kind: 'status', status: 500 }),
+    });
+    expect(added.status).toBe(201);
+    await call(`${emu.url}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ pathRegex: '^/2/0/workspaces/[0-9A-F]{32}/models', kind: 'malformed' }),
+    });
+    expect((await authenticate(emu, integration.email, integration.password)).status).toBe(500);
+    const token = await login(emu);
+    const models = await fetch(`${emu.url}/2/0/workspaces/${financePlanning.id}/models?modelDetails=true`, withToken(token));
+    expect(await models.text()).toBe(MALFORMED_BODY);
+  });
+
+  test('refuse an invalid fault with 400', async () => {
+    const bodies = [
+      'not json',
+      JSON.stringify({ path: '/x', kind: 'explode' }),
+      JSON.stringify({ kind: 'reset' }),
+      JSON.stringify({ path: '/x', pathRegex: 'x', kind: 'reset' }),
+      JSON.stringify({ pathRegex: '([', kind: 'reset' }),
+      JSON.stringify({ path: '/x', kind: 'status' }),
+    ];
+    for (const body of bodies) {
+      const answer = await call(`${emu.url}/__emulator/faults`, { method: 'POST', body });
+      expect(answer.status, body).toBe(400);
+      expect(answer.body.error).toEqual(expect.any(String));
+    }
+  });
+
+  test('log, reset and users; control calls are not logged', async () => {
+    const added = await call(`${emu.url}/__emulator/users`, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'second@example.com', password: 'Second-Pass-2', firstName: 'Sec' }),
+    });
+    expect(added.status).toBe(201);
+    expect(added.body).toEqual({ id: expect.stringMatching(HEX_ID), email: 'second@example.com' });
+    expect((await call(`${emu.url}/__emulator/users`, { method: 'POST', body: JSON.stringify({ email: 'not-an-email' }) })).status).toBe(400);
+
+    const token = await login(emu, 'second@example.com', 'Second-Pass-2');
+    await call(`${emu.url}/2/0/users/me`, withToken(token));
+    const log = await fetch(`${emu.url}/__emulator/log`).then((r) => r.json() as Promise<{ method: string; path: string }[]>);
+    expect(log.map((entry) => entry.path)).toEqual(['/token/authenticate', '/2/0/users/me']);
+
+    await call(`${emu.url}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ path: '/token/authenticate', kind: 'reset' }) });
+    const reset = await fetch(`${emu.url}/__emulator/reset`, { method: 'POST' });
+    expect(reset.status).toBe(204);
+    expect(emu.log).toHaveLength(0);
+    // The fault is gone and the added user stays.
+    await login(emu, 'second@example.com', 'Second-Pass-2');
+    expect(emu.log.map((entry) => entry.path)).toEqual(['/token/authenticate']);
+  });
+});

@@ -1,0 +1,111 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { Handlers } from '../../main/core/assistant.js';
+import { startUiServer, type UiServer } from '../../main/web/server.js';
+
+let server: UiServer;
+const listRegions = vi.fn(async () => ({ regions: [] }));
+
+beforeAll(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ui-server-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  server = await startUiServer({ rendererDir: dir, handlers: () => ({ listRegions }) as unknown as Handlers });
+});
+afterAll(() => server.close());
+
+/** Raw HTTP so that Host and Origin can be set as an attacker would. */
+function send(options: { path: string; method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const good = () => ({ host: `127.0.0.1:${server.port}`, authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+
+describe('anaplan-setup ui host', () => {
+  test('listens on 127.0.0.1 and prints the token in the URL fragment only', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{40,}$`));
+  });
+
+  test('an API call with the token works', async () => {
+    const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: good(), body: '{}' });
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ ok: true, value: { regions: [] } });
+  });
+
+  test('refuses API calls without the token or with a wrong one', async () => {
+    const calls = listRegions.mock.calls.length;
+    for (const authorization of [undefined, 'Bearer wrong', `Basic ${server.token}`, `Bearer ${server.token}x`]) {
+      const headers: Record<string, string> = { ...good() };
+      if (authorization) headers.authorization = authorization;
+      else delete headers.authorization;
+      const response = await send({ path: '/api/call/listRegions', method: 'POST', headers, body: '{}' });
+      expect(response.status).toBe(401);
+    }
+    expect(listRegions.mock.calls.length).toBe(calls);
+  });
+
+  test('refuses a foreign Host (DNS rebinding) even with the token', async () => {
+    for (const host of ['evil.example.com', `evil.example.com:${server.port}`, `127.0.0.1:${server.port + 1}`]) {
+      const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), host }, body: '{}' });
+      expect(response.status).toBe(403);
+      const page = await send({ path: '/', headers: { host } });
+      expect(page.status).toBe(403);
+    }
+  });
+
+  test('refuses a foreign Origin even with the token', async () => {
+    for (const origin of ['http://evil.example.com', `http://127.0.0.1:${server.port + 1}`, 'null']) {
+      const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), origin }, body: '{}' });
+      expect(response.status).toBe(403);
+    }
+    const same = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), origin: `http://127.0.0.1:${server.port}` }, body: '{}' });
+    expect(same.status).toBe(200);
+  });
+
+  test('unknown methods, bad JSON, wrong content type and bad payloads get clear errors', async () => {
+    expect(JSON.parse((await send({ path: '/api/call/deleteEverything', method: 'POST', headers: good(), body: '{}' })).body)).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    expect((await send({ path: '/api/call/listRegions', method: 'POST', headers: good(), body: '{nope' })).status).toBe(400);
+    expect((await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
+    expect(JSON.parse((await send({ path: '/api/call/listRegions', method: 'POST', headers: good(), body: '{"extra":1}' })).body)).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+  });
+
+  test('serves the renderer with security headers and never a file outside it', async () => {
+    const page = await send({ path: '/', headers: { host: `127.0.0.1:${server.port}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['x-frame-options']).toBe('DENY');
+    for (const path of ['/../package.json', '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fetc%2fpasswd']) {
+      expect((await send({ path, headers: { host: `127.0.0.1:${server.port}` } })).status).toBe(404);
+    }
+  });
+
+  test('events reach a subscribed stream', async () => {
+    const received = new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: good() }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+          if (text.includes('"login"')) {
+            resolve(text);
+            req.destroy();
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    server.emit('progress', { task: 'login', message: 'Signing in…' });
+    expect(JSON.parse((await received).trim())).toEqual({ event: 'progress', payload: { task: 'login', message: 'Signing in…' } });
+  });
+});
