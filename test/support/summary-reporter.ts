@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
@@ -21,6 +22,9 @@ export default class SummaryReporter implements Reporter {
       if (tests === 0 && module.state() === 'failed') failed++;
     }
     failed += unhandledErrors.length;
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const line = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+    // CI prints the line itself, last, after everything else the run printed.
+    if (process.env.ANAPLAN_SETUP_SUMMARY_FILE) writeFileSync(process.env.ANAPLAN_SETUP_SUMMARY_FILE, `${line}\n`);
+    else process.stdout.write(`\n${line}\n`);
   }
 }

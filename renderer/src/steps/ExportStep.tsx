@@ -132,7 +132,9 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
             <label htmlFor="inline-consent">I understand that the password will be readable in the script file.</label>
           </div>
         )}
-        <p className="hint">Whatever you choose, Anaplan Connect passes -user user:password to Java, so the password shows in the process list (ps) while a job runs.</p>
+        {source !== 'prompt' && (
+          <p className="hint">Anaplan Connect passes -user user:password to Java, so the password shows in the process list (ps) while a job runs.</p>
+        )}
       </fieldset>
       {busy && <Progress label={busy} />}
       {error && <Notice kind="error">{error}</Notice>}
