@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import type { HttpClient, HttpResponse } from '../net/http.js';
+import { proxyAuthRequired, type HttpClient, type HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
 
 /** An Anaplan auth token (anaplan-facts §2): sent as `Authorization: AnaplanAuthToken <value>`. */
@@ -79,9 +79,7 @@ export function httpProblem(response: HttpResponse, host: string, what: string, 
   if (response.status === 404) {
     return new AppError('not_found', `${host} has no ${what} at ${path} (HTTP 404). Check the region or the custom URL.`);
   }
-  if (response.status === 407) {
-    return new AppError('proxy_auth_required', `The proxy asked for credentials (HTTP 407) before it would reach ${host}. Give the proxy user in the proxy settings, or ask your network team for an exception.`);
-  }
+  if (response.status === 407) return proxyAuthRequired(host);
   if (response.status === 429) {
     return new AppError('rate_limited', `${host} asked us to slow down (HTTP 429). Wait a minute and try again.`);
   }

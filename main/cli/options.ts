@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EndpointChoiceSchema, resolveEndpoints, type Endpoints } from '../anaplan/endpoints.js';
 import { AppError } from '../core/errors.js';
 import { checkProxyUrl, type HttpSettings } from '../net/http.js';
+import { readGivenSecret } from './secret-input.js';
 
 /** Option groups shared by several commands, each parsed with zod before use. */
 
@@ -18,7 +19,9 @@ export function addEndpointOptions(command: Command): Command {
 
 export function addNetworkOptions(command: Command): Command {
   return command
-    .option('--proxy <url>', 'HTTP proxy, e.g. http://proxy.example.com:8080 (default: HTTPS_PROXY from the environment)')
+    .option('--proxy <url>', 'HTTP proxy, e.g. http://proxy.example.com:8080 or http://user@proxy.example.com:8080 (default: HTTPS_PROXY from the environment)')
+    .option('--proxy-password-file <path>', 'read the proxy user\'s password from this file')
+    .option('--proxy-password-env <var>', 'read the proxy user\'s password from this environment variable')
     .option('--ca-file <pem>', 'extra CA certificates (PEM) to trust, e.g. for a TLS-inspecting proxy')
     .option('--timeout <seconds>', 'per-request timeout in seconds', '30');
 }
@@ -41,6 +44,8 @@ export function endpointsFrom(options: Record<string, unknown>): Endpoints {
 
 const NetworkFlags = z.object({
   proxy: z.string().optional(),
+  proxyPasswordFile: z.string().optional(),
+  proxyPasswordEnv: z.string().optional(),
   caFile: z.string().optional(),
   timeout: z.coerce.number().int().min(1).max(600).default(30),
 });
@@ -49,10 +54,24 @@ export function httpSettingsFrom(options: Record<string, unknown>): HttpSettings
   const parsed = NetworkFlags.safeParse(options);
   if (!parsed.success) throw new AppError('bad_input', '--timeout must be a whole number of seconds between 1 and 600.');
   return {
-    proxyUrl: parsed.data.proxy ? checkProxyUrl(parsed.data.proxy) : undefined,
+    proxyUrl: parsed.data.proxy ? proxyWithPassword(parsed.data.proxy, parsed.data) : undefined,
     caFile: parsed.data.caFile,
     timeoutMs: parsed.data.timeout * 1000,
   };
+}
+
+/** The proxy password joins the proxy URL here, never through the flag value (anyone can read flags in `ps`). */
+function proxyWithPassword(value: string, flags: { proxyPasswordFile?: string | undefined; proxyPasswordEnv?: string | undefined }): string {
+  const url = new URL(checkProxyUrl(value));
+  if (url.password) {
+    throw new AppError('bad_input', 'Do not put the proxy password in --proxy (it would show in the process list): give --proxy http://user@host:port with --proxy-password-file or --proxy-password-env.');
+  }
+  const password = readGivenSecret('proxy password', 'proxy-password', { file: flags.proxyPasswordFile, env: flags.proxyPasswordEnv });
+  if (password !== null) {
+    if (!url.username) throw new AppError('bad_input', 'A proxy password was given but --proxy has no user: use --proxy http://user@host:port.');
+    url.password = encodeURIComponent(password);
+  }
+  return url.toString();
 }
 
 /** Parses flags with a zod schema and turns the first problem into a person-readable error. */

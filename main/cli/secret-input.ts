@@ -13,6 +13,18 @@ export interface SecretSource {
 }
 
 export async function readSecret(label: string, flag: string, source: SecretSource, options: { allowPrompt: boolean }): Promise<string> {
+  const given = readGivenSecret(label, flag, source);
+  if (given !== null) return given;
+  if (!options.allowPrompt || !process.stdin.isTTY) {
+    throw new AppError('bad_input', `No ${label} given. Pass --${flag}-file PATH or --${flag}-env VARIABLE (there is no terminal to ask on).`);
+  }
+  const value = await promptHidden(`${capitalise(label)}: `);
+  if (!value) throw new AppError('bad_input', `No ${label} entered.`);
+  return value;
+}
+
+/** The secret from --X-file or --X-env, or null when neither was given. */
+export function readGivenSecret(label: string, flag: string, source: SecretSource): string | null {
   if (source.file && source.env) throw new AppError('bad_input', `Give the ${label} either with --${flag}-file or with --${flag}-env, not both.`);
   if (source.file) return readSecretFile(label, source.file);
   if (source.env) {
@@ -20,12 +32,7 @@ export async function readSecret(label: string, flag: string, source: SecretSour
     if (!value) throw new AppError('bad_input', `The environment variable ${source.env} (named by --${flag}-env) is empty or not set.`);
     return value;
   }
-  if (!options.allowPrompt || !process.stdin.isTTY) {
-    throw new AppError('bad_input', `No ${label} given. Pass --${flag}-file PATH or --${flag}-env VARIABLE (there is no terminal to ask on).`);
-  }
-  const value = await promptHidden(`${capitalise(label)}: `);
-  if (!value) throw new AppError('bad_input', `No ${label} entered.`);
-  return value;
+  return null;
 }
 
 function readSecretFile(label: string, path: string): string {

@@ -3,7 +3,7 @@ import { homedir, userInfo } from 'node:os';
 import { endpointHosts, requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { REGIONS } from '../anaplan/regions.js';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../contract.js';
-import type { HttpClient, HttpSettings } from '../net/http.js';
+import { checkStoredProxyUrl, type HttpClient, type HttpSettings } from '../net/http.js';
 import { passwordKey, type SecretStore } from '../store/secrets.js';
 import { ProfileSchema, type NetworkSettings, type Profile, type Settings } from '../store/settings-schema.js';
 import type { SettingsStore } from '../store/settings-store.js';
@@ -91,7 +91,9 @@ export function createAssistant(deps: AssistantDeps): Handlers {
     },
 
     async saveProfile(draft) {
-      if (draft.endpoints) resolveEndpoints(draft.endpoints); // refuse bad URLs before they are saved
+      // Refuse bad URLs and stored proxy passwords before anything is saved.
+      if (draft.endpoints) resolveEndpoints(draft.endpoints);
+      if (draft.network?.proxyUrl) checkStoredProxyUrl(draft.network.proxyUrl);
       const stamp = now().toISOString();
       const settings = deps.settings.update((current) => {
         const existing = draft.id ? current.profiles.find((p) => p.id === draft.id) : undefined;

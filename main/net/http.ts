@@ -176,12 +176,7 @@ export function mapNetworkError(error: unknown, url: string, timeoutMs: number):
   const host = safeHost(url);
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (/\(407\)/.test(message)) {
-    return new AppError(
-      'proxy_auth_required',
-      `The proxy asked for credentials (HTTP 407) before it would reach ${host}. Give the proxy user in the proxy settings (CLI: --proxy http://user@proxy:port, password through the prompt), or ask your network team for an exception.`,
-    );
-  }
+  if (/\(407\)/.test(message)) return proxyAuthRequired(host);
   if (TLS_CODES.test(code)) {
     return new AppError(
       'tls',
@@ -198,6 +193,22 @@ export function mapNetworkError(error: unknown, url: string, timeoutMs: number):
     return new AppError('network', `${host} refused the connection. Check the URL and port, and any firewall or proxy between this machine and Anaplan.`);
   }
   return new AppError('network', `The connection to ${host} failed (${code || message}). Check the network or proxy, then try again.`);
+}
+
+export function proxyAuthRequired(host: string): AppError {
+  return new AppError(
+    'proxy_auth_required',
+    `The proxy asked for credentials (HTTP 407) before it would reach ${host}. Give the proxy user and password (CLI: --proxy http://user@proxy:port with --proxy-password-env VARIABLE, or HTTPS_PROXY in the environment), or ask your network team for an exception.`,
+  );
+}
+
+/** Proxy passwords are never kept in settings: they come from the environment or the CLI's secret flags. */
+export function checkStoredProxyUrl(value: string): string {
+  const checked = checkProxyUrl(value);
+  if (new URL(checked).password) {
+    throw new AppError('bad_input', 'The proxy URL must not contain a password (it would be stored in plain text). Enter http://user@host:port, and set HTTPS_PROXY with the password in the environment of the account that runs the assistant.');
+  }
+  return checked;
 }
 
 function safeHost(url: string): string {

@@ -18,6 +18,7 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
   const [authUrl, setAuthUrl] = useState(endpoints.authUrl ?? '');
   const [apiUrl, setApiUrl] = useState(endpoints.apiUrl ?? '');
   const [proxyUrl, setProxyUrl] = useState(profile?.network.proxyUrl ?? '');
+  const [caFile, setCaFile] = useState(profile?.network.caFile ?? '');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -39,7 +40,7 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
         name: name.trim(),
         email: email.trim(),
         endpoints: region === CUSTOM ? { authUrl: authUrl.trim(), apiUrl: apiUrl.trim(), oauthUrl: authUrl.trim() } : { region },
-        network: proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {},
+        network: { ...(proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {}), ...(caFile.trim() ? { caFile: caFile.trim() } : {}) },
         step: 'method',
       });
     } catch (error) {
@@ -94,13 +95,20 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
           </fieldset>
         )}
         <details>
-          <summary>Network: proxy</summary>
+          <summary>Network: proxy and certificates</summary>
           <Field
             label="Proxy URL (optional)"
             value={proxyUrl}
             onChange={(e) => setProxyUrl(e.target.value)}
             placeholder="http://proxy.example.com:8080"
-            hint="Leave empty to use HTTPS_PROXY from the environment, or no proxy."
+            hint="Leave empty to use HTTPS_PROXY from the environment, or no proxy. A proxy password is never stored: put it in HTTPS_PROXY instead."
+          />
+          <Field
+            label="Extra CA certificates (PEM file, optional)"
+            value={caFile}
+            onChange={(e) => setCaFile(e.target.value)}
+            placeholder="/etc/ssl/certs/company-proxy-ca.pem"
+            hint="For a TLS-inspecting proxy: the path of your organisation's CA certificate on the machine running the assistant."
           />
         </details>
         {failure && <Notice kind="error">{failure}</Notice>}
