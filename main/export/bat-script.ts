@@ -1,6 +1,6 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
-import type { BasicExportInput } from './input.js';
+import { connectionSettingLines, credentialSettingLines, type Dialect, type SettingLine } from './script-settings.js';
 
 /**
  * anaplan-connect.bat, the twin of anaplan-connect.sh, modelled on Anaplan Connect's example.bat
@@ -10,8 +10,7 @@ export function buildBatScript(settings: ExportSettings): string {
   const lines = [
     ...header(settings),
     '',
-    ...credentialSettings(settings),
-    ...connectionSettings(settings),
+    ...[...credentialSettingLines(settings, BAT), ...connectionSettingLines(settings, BAT)].map(renderBat),
     '',
     ...operationSettings(settings),
     '',
@@ -42,54 +41,16 @@ function header(settings: ExportSettings): string[] {
   ];
 }
 
+const BAT: Dialect = { client: 'AnaplanClient.bat', privateFileAdvice: 'keep this file readable by you only' };
+
+function renderBat(line: SettingLine): string {
+  return line.kind === 'comment' ? batRem(line.text) : batSetLine(line.name, line.value, line.field, { javaArgument: line.javaArgument });
+}
+
 function methodTitle(settings: ExportSettings): string {
   switch (settings.method) {
     case 'basic':
       return 'Basic authentication (user name and password)';
-  }
-}
-
-function connectionSettings(settings: ExportSettings): string[] {
-  return [
-    'rem Anaplan integration API (-service) and authentication service (-auth).',
-    batSetLine('ServiceUrl', settings.serviceUrl, 'The service URL', { javaArgument: true }),
-    batSetLine('AuthUrl', settings.authUrl, 'The auth URL', { javaArgument: true }),
-    'rem Workspace and model IDs (32 hexadecimal characters). Empty: none is passed.',
-    batSetLine('WorkspaceId', settings.workspaceId ?? '', 'The workspace ID', { javaArgument: true }),
-    batSetLine('ModelId', settings.modelId ?? '', 'The model ID', { javaArgument: true }),
-    'rem Folder holding AnaplanClient.bat. Empty: the folder this script is in.',
-    'set "AnaplanConnectDir="',
-  ];
-}
-
-function credentialSettings(settings: ExportSettings): string[] {
-  switch (settings.method) {
-    case 'basic':
-      return basicCredentialSettings(settings);
-  }
-}
-
-function basicCredentialSettings(settings: BasicExportInput): string[] {
-  const lines = [
-    'rem The Anaplan user (email) the job signs in as.',
-    batSetLine('AnaplanUser', settings.user, 'The user', { javaArgument: true }),
-  ];
-  const { password } = settings;
-  switch (password.source) {
-    case 'env':
-      return [
-        ...lines,
-        'rem Name of the environment variable that holds the password when the job runs (not the password).',
-        batSetLine('PasswordVariable', password.envVar, 'The password environment variable', { javaArgument: false }),
-      ];
-    case 'prompt':
-      return [...lines, 'rem No password here: Anaplan Connect asks for it, so someone must be at the keyboard.'];
-    case 'inline':
-      return [
-        ...lines,
-        'rem The password, in clear text as you chose: keep this file readable by you only.',
-        batSetLine('AnaplanPassword', password.value, 'The password', { javaArgument: true }),
-      ];
   }
 }
 

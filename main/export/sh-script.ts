@@ -1,5 +1,6 @@
 import { describeTarget, type ExportSettings } from './generated-file.js';
 import type { BasicExportInput } from './input.js';
+import { connectionSettingLines, credentialSettingLines, type Dialect, type SettingLine } from './script-settings.js';
 import { shArrayWord, shComment, shQuote } from './shell-quote.js';
 
 /**
@@ -10,8 +11,7 @@ export function buildShScript(settings: ExportSettings): string {
   const lines = [
     ...header(settings),
     '',
-    ...credentialSettings(settings),
-    ...connectionSettings(settings),
+    ...[...credentialSettingLines(settings, SH), ...connectionSettingLines(settings, SH)].map(renderSh),
     '',
     ...operationSettings(settings),
     '',
@@ -40,51 +40,16 @@ function header(settings: ExportSettings): string[] {
   ];
 }
 
+const SH: Dialect = { client: 'AnaplanClient.sh', privateFileAdvice: 'keep this file readable by you only (chmod 700)' };
+
+function renderSh(line: SettingLine): string {
+  return line.kind === 'comment' ? shComment(line.text) : `${line.name}=${shQuote(line.value, line.field)}`;
+}
+
 function methodTitle(settings: ExportSettings): string {
   switch (settings.method) {
     case 'basic':
       return 'Basic authentication (user name and password)';
-  }
-}
-
-function connectionSettings(settings: ExportSettings): string[] {
-  return [
-    '# Anaplan integration API (-service) and authentication service (-auth).',
-    `ServiceUrl=${shQuote(settings.serviceUrl, 'The service URL')}`,
-    `AuthUrl=${shQuote(settings.authUrl, 'The auth URL')}`,
-    '# Workspace and model IDs (32 hexadecimal characters). Empty: none is passed.',
-    `WorkspaceId=${shQuote(settings.workspaceId ?? '', 'The workspace ID')}`,
-    `ModelId=${shQuote(settings.modelId ?? '', 'The model ID')}`,
-    '# Folder holding AnaplanClient.sh. Empty: the folder this script is in.',
-    "AnaplanConnectDir=''",
-  ];
-}
-
-function credentialSettings(settings: ExportSettings): string[] {
-  switch (settings.method) {
-    case 'basic':
-      return basicCredentialSettings(settings);
-  }
-}
-
-function basicCredentialSettings(settings: BasicExportInput): string[] {
-  const lines = ['# The Anaplan user (email) the job signs in as.', `AnaplanUser=${shQuote(settings.user, 'The user')}`];
-  const { password } = settings;
-  switch (password.source) {
-    case 'env':
-      return [
-        ...lines,
-        '# Name of the environment variable that holds the password when the job runs (not the password).',
-        `PasswordVariable=${shQuote(password.envVar, 'The password environment variable')}`,
-      ];
-    case 'prompt':
-      return [...lines, '# No password here: Anaplan Connect asks for it, so someone must be at the keyboard.'];
-    case 'inline':
-      return [
-        ...lines,
-        '# The password, in clear text as you chose: keep this file readable by you only (chmod 700).',
-        `AnaplanPassword=${shQuote(password.value, 'The password')}`,
-      ];
   }
 }
 
