@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EndpointChoiceSchema } from './anaplan/endpoints.js';
-import { EVENT_NAMES, METHOD_NAMES, type EventName, type MethodName } from './contract-names.js';
+import { METHOD_NAMES, type EventName, type MethodName } from './contract-names.js';
 import { ERROR_CODES } from './core/errors.js';
 import {
   AuthMethodSchema,

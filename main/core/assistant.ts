@@ -8,7 +8,8 @@ import { passwordKey, type SecretStore } from '../store/secrets.js';
 import { ProfileSchema, type NetworkSettings, type Profile, type Settings } from '../store/settings-schema.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { AppError } from './errors.js';
-import { planBasicExport, previewFiles, writeFilesSafely } from './export-job.js';
+import { writeFilesSafely } from '../fs/atomic.js';
+import { planBasicExport, previewFiles } from './export-job.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { loginBasic } from './login.js';
 

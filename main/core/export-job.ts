@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
 import { buildAnaplanConnectFiles, anaplanConnectExportWarnings as exportWarnings, type AnaplanConnectExportInput, type GeneratedFile } from '../export/index.js';
-import { writeFilesSafely } from '../fs/atomic.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
 
@@ -74,5 +73,3 @@ async function readIfPresent(path: string): Promise<string | null> {
     throw new AppError('io', `Cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the folder's permissions.`);
   }
 }
-
-export { writeFilesSafely };
