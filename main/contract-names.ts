@@ -15,6 +15,10 @@ export const METHOD_NAMES = [
   'writeExport',
   'chooseFolder',
   'openExternal',
+  'listCaProfiles',
+  'checkCaName',
+  'generateCertificateRequest',
+  'deleteCertificateRequest',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

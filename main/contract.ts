@@ -4,6 +4,7 @@ import { METHOD_NAMES, type EventName, type MethodName } from './contract-names.
 import { ERROR_CODES } from './core/errors.js';
 import {
   AuthMethodSchema,
+  CertificateRequestSchema,
   NetworkSettingsSchema,
   PasswordSourceSchema,
   PlatformSchema,
@@ -92,6 +93,52 @@ export const ExportWrittenSchema = z.object({
   warnings: z.array(z.string()),
 });
 
+export const CA_PROFILE_IDS = ['sectigo', 'digicert', 'globalsign', 'quovadis', 'other'] as const;
+const SubjectFieldNeed = z.enum(['required', 'optional', 'ignored']);
+export const CaProfileSchema = z.object({
+  id: z.enum(CA_PROFILE_IDS),
+  name: z.string(),
+  product: z.string(),
+  fields: z.object({
+    commonName: SubjectFieldNeed,
+    email: SubjectFieldNeed,
+    organization: SubjectFieldNeed,
+    organizationalUnit: SubjectFieldNeed,
+    locality: SubjectFieldNeed,
+    state: SubjectFieldNeed,
+    country: SubjectFieldNeed,
+  }),
+  keySizes: z.array(z.union([z.literal(2048), z.literal(3072), z.literal(4096)])),
+  hash: z.enum(['sha256', 'sha512']),
+  emailMaxLength: z.number(),
+  note: z.string(),
+});
+
+// Only a size bound here: the certificate rules (lengths, country codes, per-CA needs) are
+// checked by main/pki/subject.ts, whose messages name each field.
+const Text = z.string().trim().max(1024);
+export const CsrSubjectSchema = z.object({
+  commonName: Text,
+  email: Text,
+  organization: Text.optional(),
+  organizationalUnit: Text.optional(),
+  locality: Text.optional(),
+  state: Text.optional(),
+  country: Text.optional(),
+});
+
+export const GenerateRequestInputSchema = z.object({
+  profileId: z.string(),
+  caProfileId: z.enum(CA_PROFILE_IDS),
+  subject: CsrSubjectSchema,
+  bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
+  /** null: the key is stored unencrypted, which the user chose knowingly. */
+  passphrase: z.string().max(1024).nullable(),
+  dir: z.string().trim().min(1, 'Choose the folder for the key and the request.'),
+  /** Keep a numbered backup of an existing key instead of refusing. */
+  forceBackup: z.boolean().default(false),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -112,6 +159,10 @@ export const contract = {
   writeExport: method(ExportRequestSchema.extend({ overwrite: z.boolean().default(false) }), ExportWrittenSchema),
   chooseFolder: method(z.object({ title: z.string().max(200) }), z.object({ path: z.string().nullable() })),
   openExternal: method(z.object({ url: z.string().max(2000) }), z.object({ opened: z.boolean() })),
+  listCaProfiles: method(Empty, z.object({ profiles: z.array(CaProfileSchema) })),
+  checkCaName: method(z.object({ name: z.string().max(200) }), z.object({ unsupported: z.object({ name: z.string(), message: z.string() }).nullable() })),
+  generateCertificateRequest: method(GenerateRequestInputSchema, z.object({ request: CertificateRequestSchema, warnings: z.array(z.string()) })),
+  deleteCertificateRequest: method(z.object({ profileId: z.string(), requestId: z.string() }), PublicSettingsSchema),
 } as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
 
 export type Contract = typeof contract;
@@ -132,7 +183,11 @@ export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
 
 /** What every front door returns for a call: a result or a person-readable error. */
-export const ErrorPayloadSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+export const ErrorPayloadSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
 export type CallOutcome<T> = { ok: true; value: T } | { ok: false; error: z.infer<typeof ErrorPayloadSchema> };
 
 /** The typed API the renderer talks to, whichever front door carries it. */

@@ -7,7 +7,9 @@ import { checkStoredProxyUrl, type HttpClient, type HttpSettings } from '../net/
 import { passwordKey, type SecretStore } from '../store/secrets.js';
 import { ProfileSchema, type NetworkSettings, type Profile, type Settings } from '../store/settings-schema.js';
 import type { SettingsStore } from '../store/settings-store.js';
+import { certificateRequestHandlers } from './certificate-requests.js';
 import { AppError } from './errors.js';
+import type { ProfileAccess } from './profile-access.js';
 import { writeFilesSafely } from '../fs/atomic.js';
 import { planBasicExport, previewFiles } from './export-job.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -68,7 +70,16 @@ export function createAssistant(deps: AssistantDeps): Handlers {
     }
   };
 
+  const access: ProfileAccess = {
+    profileById,
+    touchProfile,
+    emit: (event, payload) => deps.host.emit(event, payload),
+    publicSettings: () => publicSettings(deps.settings.read()),
+  };
+
   return {
+    ...certificateRequestHandlers(access),
+
     async appInfo() {
       return {
         name: PRODUCT_NAME,

@@ -20,7 +20,9 @@ async function call<M extends MethodName>(handlers: Handlers, name: M, payload: 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
-    throw new AppError('bad_input', `${issue?.message ?? 'Invalid request'}${where}.`);
+    // Each problem also names its field (the last path segment), for a message next to it.
+    const problems = parsed.error.issues.map((i) => ({ field: String(i.path.at(-1) ?? ''), message: i.message }));
+    throw new AppError('bad_input', `${issue?.message ?? 'Invalid request'}${where}.`, { problems });
   }
   const handler = handlers[name] as (input: unknown) => Promise<MethodOutput<M>>;
   return handler(parsed.data);

@@ -38,19 +38,37 @@ export class AppError extends Error {
   }
 }
 
+export interface FieldMessage {
+  field: string;
+  message: string;
+}
+
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
+  /** Per-field problems, shown next to each field in the UI. */
+  fields?: FieldMessage[];
 }
 
 /** Turns anything thrown into what a person may see: never a stack trace. */
 export function toErrorPayload(error: unknown): ErrorPayload {
-  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (error instanceof AppError) {
+    const fields = fieldMessages(error.details?.problems);
+    return fields ? { code: error.code, message: error.message, fields } : { code: error.code, message: error.message };
+  }
   const text = error instanceof Error ? error.message : String(error);
   return {
     code: 'internal',
     message: `Something unexpected went wrong (${firstLine(text)}). Nothing was written. Please try again; if it happens again, report it with the steps that led here.`,
   };
+}
+
+function fieldMessages(value: unknown): FieldMessage[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const fields = value.filter(
+    (item): item is FieldMessage => typeof item === 'object' && item !== null && typeof item.field === 'string' && typeof item.message === 'string',
+  );
+  return fields.length ? fields.map(({ field, message }) => ({ field, message })) : undefined;
 }
 
 function firstLine(text: string): string {

@@ -46,10 +46,15 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   return window;
 }
 
-/** Denies every permission request and check (camera, notifications, clipboard-read, …). */
+/**
+ * Denies every permission request and check (camera, notifications, clipboard-read, …) except
+ * writing plain text to the clipboard, which the Copy buttons need and which reveals nothing.
+ */
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+
 export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });

@@ -5,13 +5,14 @@ import { EndpointChoiceSchema } from '../anaplan/endpoints.js';
  * The settings file, shared by the desktop app (electron-store) and the Node front doors
  * (conf): one schema, one migration path. It never holds a secret in plain text.
  */
-export const SETTINGS_SCHEMA_VERSION = 1;
+export const SETTINGS_SCHEMA_VERSION = 2;
 
 export const AUTH_METHODS = ['basic', 'certificate', 'oauth'] as const;
 export const AuthMethodSchema = z.enum(AUTH_METHODS);
 export type AuthMethod = z.infer<typeof AuthMethodSchema>;
 
-export const WIZARD_STEPS = ['account', 'method', 'credentials', 'login', 'target', 'export', 'done'] as const;
+/** Every step of every path; each auth method walks its own subset (see renderer/src/types.ts). */
+export const WIZARD_STEPS = ['account', 'method', 'credentials', 'import', 'login', 'target', 'export', 'done'] as const;
 export const WizardStepSchema = z.enum(WIZARD_STEPS);
 export type WizardStep = z.infer<typeof WizardStepSchema>;
 
@@ -25,6 +26,29 @@ export const NetworkSettingsSchema = z.object({
   caFile: z.string().optional(),
 });
 export type NetworkSettings = z.infer<typeof NetworkSettingsSchema>;
+
+/**
+ * A key pair and CSR waiting for the CA's certificate: days or weeks can pass, and several can
+ * exist side by side. The private key stays in its file; only its path is kept here.
+ */
+export const CertificateRequestSchema = z.object({
+  id: z.string().min(1),
+  createdAt: z.string(),
+  caProfileId: z.enum(['sectigo', 'digicert', 'globalsign', 'quovadis', 'other']),
+  privateKeyPath: z.string(),
+  csrPath: z.string(),
+  csrPem: z.string(),
+  subject: z.string(),
+  email: z.string(),
+  bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
+  fingerprint: z.string(),
+  keyEncrypted: z.boolean(),
+  hash: z.enum(['sha256', 'sha512']),
+  status: z.enum(['pending', 'issued']).default('pending'),
+  /** The openssl commands that would produce the same request by hand. */
+  equivalentCommands: z.array(z.string()).default([]),
+});
+export type CertificateRequest = z.infer<typeof CertificateRequestSchema>;
 
 export const ProfileSchema = z.object({
   id: z.string().min(1),
@@ -49,6 +73,7 @@ export const ProfileSchema = z.object({
   /** When the Basic password was last confirmed working here: exception-user passwords expire. */
   basicPasswordCheckedAt: z.string().nullable().default(null),
   lastLogin: z.object({ at: z.string(), email: z.string() }).nullable().default(null),
+  certificateRequests: z.array(CertificateRequestSchema).default([]),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
@@ -69,6 +94,25 @@ export function emptySettings(): Settings {
   return SettingsSchema.parse({ schemaVersion: SETTINGS_SCHEMA_VERSION });
 }
 
+type Migration = (data: Record<string, unknown>) => void;
+
+/** MIGRATIONS[n] turns a version-n file into a version-n+1 file. */
+const MIGRATIONS: Migration[] = [
+  // 0 → 1: the fields of a file written before versioning are kept as they are.
+  (data) => {
+    data.schemaVersion = 1;
+  },
+  // 1 → 2: profiles gain pending certificate requests.
+  (data) => {
+    data.schemaVersion = 2;
+    if (Array.isArray(data.profiles)) {
+      data.profiles = data.profiles.map((profile: unknown) =>
+        profile && typeof profile === 'object' ? { certificateRequests: [], ...(profile as Record<string, unknown>) } : profile,
+      );
+    }
+  },
+];
+
 /**
  * Brings any earlier settings file up to the current schema. Version 0 is a file written
  * before versioning existed (or an empty one): its known fields are kept.
@@ -79,6 +123,6 @@ export function migrateSettings(raw: unknown): Settings {
   if (version > SETTINGS_SCHEMA_VERSION) {
     throw new Error(`settings schema ${version} is newer than this version of the assistant understands (${SETTINGS_SCHEMA_VERSION})`);
   }
-  if (version === 0) data.schemaVersion = 1;
+  for (const step of MIGRATIONS.slice(version)) step(data);
   return SettingsSchema.parse(data);
 }

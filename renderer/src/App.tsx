@@ -5,15 +5,17 @@ import { Notice, Progress } from './components/Notice';
 import { Stepper } from './components/Stepper';
 import { StartPage } from './StartPage';
 import { AccountStep } from './steps/AccountStep';
+import { CertificateRequestStep } from './steps/CertificateRequestStep';
 import { CredentialsStep } from './steps/CredentialsStep';
 import { DoneStep } from './steps/DoneStep';
 import { ExportStep } from './steps/ExportStep';
+import { ImportStep } from './steps/ImportStep';
 import { LoginStep } from './steps/LoginStep';
 import { MethodStep } from './steps/MethodStep';
 import type { ProfileDraft, StepProps } from './steps/props';
 import { TargetStep } from './steps/TargetStep';
 import { ThemeSwitch, applyTheme } from './ThemeSwitch';
-import { stepIndex, type AppInfo, type ExportWritten, type LoginResult, type PublicSettings, type Region, type StepId } from './types';
+import { stepIndex, stepsFor, type AppInfo, type ExportWritten, type LoginResult, type PublicSettings, type Region, type StepId } from './types';
 
 type View = { kind: 'start' } | { kind: 'new' } | { kind: 'wizard'; step: StepId };
 
@@ -112,7 +114,7 @@ export function App({ api }: { api: AssistantApi }) {
         </div>
       </header>
       <div className="layout">
-        {(inWizard || view.kind === 'new') && <Stepper current={current} furthest={profile && view.kind === 'wizard' ? furthestOf(profile.step, current) : 'account'} onGo={(step) => setView({ kind: 'wizard', step })} />}
+        {(inWizard || view.kind === 'new') && <Stepper steps={stepsFor(profile?.authMethod ?? null)} current={current} furthest={profile && view.kind === 'wizard' ? furthestOf(profile.step, current) : 'account'} onGo={(step) => setView({ kind: 'wizard', step })} />}
         <main className="content">
           {view.kind === 'start' && (
             <StartPage
@@ -149,7 +151,9 @@ function renderStep(
     case 'method':
       return <MethodStep {...props} />;
     case 'credentials':
-      return <CredentialsStep {...props} />;
+      return props.profile.authMethod === 'certificate' ? <CertificateRequestStep {...props} /> : <CredentialsStep {...props} />;
+    case 'import':
+      return <ImportStep {...props} />;
     case 'login':
       return <LoginStep {...props} />;
     case 'target':

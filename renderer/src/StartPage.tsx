@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError } from './api';
 import { Notice } from './components/Notice';
 import { StepFrame } from './components/StepFrame';
-import { STEPS, type AppInfo, type Profile } from './types';
+import { stepLabel, type AppInfo, type Profile } from './types';
 
 /** The start page: resume a half-finished setup (a CSR can wait weeks), or start a new one. */
 export function StartPage({ info, profiles, onResume, onNew, onDelete }: { info: AppInfo; profiles: Profile[]; onResume: (id: string) => void; onNew: () => void; onDelete: (id: string) => Promise<void> }) {
@@ -42,8 +42,15 @@ export function StartPage({ info, profiles, onResume, onNew, onDelete }: { info:
                 <div>
                   <strong>{profile.name}</strong>
                   <div className="hint">
-                    {profile.email || 'no user yet'} · {profile.endpoints.region ?? 'custom URLs'} · next: {STEPS.find((s) => s.id === profile.step)?.label}
+                    {profile.email || 'no user yet'} · {profile.endpoints.region ?? 'custom URLs'} · next: {stepLabel(profile.step, profile.authMethod)}
                   </div>
+                  {profile.certificateRequests
+                    .filter((r) => r.status === 'pending')
+                    .map((r) => (
+                      <div className="hint" key={r.id}>
+                        Certificate request from {new Date(r.createdAt).toLocaleDateString()} waiting for the certificate ({r.email})
+                      </div>
+                    ))}
                 </div>
                 <div className="actions">
                   <button type="button" onClick={() => onResume(profile.id)} aria-label={`Resume ${profile.name}`}>

@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Per-field problems, for messages next to the fields. */
+    readonly fields: ReadonlyArray<{ field: string; message: string }> = [],
   ) {
     super(message);
   }
@@ -23,7 +25,7 @@ declare global {
 
 function unwrap<T>(outcome: CallOutcome<T>): T {
   if (outcome.ok) return outcome.value;
-  throw new ApiError(outcome.error.code, outcome.error.message);
+  throw new ApiError(outcome.error.code, outcome.error.message, outcome.error.fields);
 }
 
 /** The desktop app's preload bridge, or the HTTP bridge of `anaplan-setup ui`: same contract. */

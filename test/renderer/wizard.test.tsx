@@ -6,7 +6,7 @@ import { Stepper } from '../../renderer/src/components/Stepper';
 import { AccountStep } from '../../renderer/src/steps/AccountStep';
 import { MethodStep } from '../../renderer/src/steps/MethodStep';
 import type { StepProps } from '../../renderer/src/steps/props';
-import type { Profile, Region } from '../../renderer/src/types';
+import { stepsFor, type Profile, type Region } from '../../renderer/src/types';
 
 afterEach(cleanup);
 
@@ -30,13 +30,14 @@ const profile: Profile = {
   exportOptions: { dir: '', platforms: ['linux'], passwordSource: 'env', passwordEnvVar: 'ANAPLAN_PASSWORD' },
   basicPasswordCheckedAt: null,
   lastLogin: null,
+  certificateRequests: [],
   hasStoredPassword: false,
 };
 
 describe('Stepper', () => {
   test('an ordered list with aria-current="step" on the current step; only reached steps are buttons', () => {
     const onGo = vi.fn();
-    render(<Stepper current="login" furthest="target" onGo={onGo} />);
+    render(<Stepper steps={stepsFor('basic')} current="login" furthest="target" onGo={onGo} />);
     const nav = screen.getByRole('navigation', { name: 'Setup steps' });
     expect(nav.querySelector('ol')?.children).toHaveLength(7);
     const current = nav.querySelector('[aria-current="step"]');
@@ -46,6 +47,14 @@ describe('Stepper', () => {
     expect(onGo).toHaveBeenCalledWith('target');
     expect(screen.queryByRole('button', { name: /Export/ })).toBeNull();
   });
+});
+
+test('the certificate path has its own steps: key and request, then import', () => {
+  render(<Stepper steps={stepsFor('certificate')} current="credentials" furthest="credentials" onGo={() => undefined} />);
+  const items = [...document.querySelectorAll('nav ol > li')].map((li) => li.textContent);
+  expect(items).toHaveLength(8);
+  expect(items[2]).toContain('Key and request (CSR)');
+  expect(items[3]).toContain('Import certificate');
 });
 
 describe('AccountStep', () => {

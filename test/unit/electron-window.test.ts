@@ -56,9 +56,9 @@ describe('secure window', () => {
     expect(window.loaded).toBe('/app/out/renderer/index.html');
   });
 
-  test('every permission request and check is denied, and a strict CSP header is added', () => {
+  test('every permission request and check is denied but plain clipboard writes, and a strict CSP header is added', () => {
     let requestHandler: ((c: unknown, p: string, cb: (granted: boolean) => void) => void) | undefined;
-    let checkHandler: (() => boolean) | undefined;
+    let checkHandler: ((contents: unknown, permission: string) => boolean) | undefined;
     let headersHandler: ((details: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
     const session = {
       setPermissionRequestHandler: (h: typeof requestHandler) => (requestHandler = h),
@@ -71,7 +71,12 @@ describe('secure window', () => {
       requestHandler!(null, permission, answer);
       expect(answer).toHaveBeenCalledWith(false);
     }
-    expect(checkHandler!()).toBe(false);
+    expect(checkHandler!(null, 'media')).toBe(false);
+    expect(checkHandler!(null, 'clipboard-read')).toBe(false);
+    expect(checkHandler!(null, 'clipboard-sanitized-write')).toBe(true);
+    const write = vi.fn();
+    requestHandler!(null, 'clipboard-sanitized-write', write);
+    expect(write).toHaveBeenCalledWith(true);
     const out = vi.fn();
     headersHandler!({ responseHeaders: { 'x-a': ['1'] } }, out);
     const csp = out.mock.calls[0]![0].responseHeaders['Content-Security-Policy'][0] as string;

@@ -20,9 +20,15 @@ describe('settings (conf in the Node front doors)', () => {
 
   test('a version-0 file (before versioning) is migrated, keeping its profiles', async () => {
     const migrated = migrateSettings({ theme: 'light', profiles: [{ id: 'p1', name: 'Old', createdAt: 'x', updatedAt: 'x', email: 'a@b.co' }] });
-    expect(migrated.schemaVersion).toBe(1);
+    expect(migrated.schemaVersion).toBe(SETTINGS_SCHEMA_VERSION);
     expect(migrated.theme).toBe('light');
     expect(migrated.profiles[0]).toMatchObject({ id: 'p1', name: 'Old', step: 'account', endpoints: { region: 'us1' }, authMethod: null });
+  });
+
+  test('a version-1 file gains empty certificate requests on every profile', () => {
+    const migrated = migrateSettings({ schemaVersion: 1, profiles: [{ id: 'p1', name: 'One', createdAt: 'x', updatedAt: 'x' }] });
+    expect(migrated.schemaVersion).toBe(2);
+    expect(migrated.profiles[0]?.certificateRequests).toEqual([]);
   });
 
   test('a file from a newer version, or a damaged one, gives a clear error instead of being overwritten', async () => {

@@ -19,7 +19,7 @@ const METHODS: ReadonlyArray<{ id: Method; title: string; available: boolean; go
   {
     id: 'certificate',
     title: 'CA certificate',
-    available: false,
+    available: true,
     good: ['Suits SSO tenants and scheduled jobs: no password to expire.', 'Valid for up to about 3 years.'],
     mind: [
       'Needs an S/MIME (client) certificate from a CA Anaplan supports (e.g. Sectigo, DigiCert, GlobalSign, QuoVadis); a TLS server certificate will not do.',
@@ -76,7 +76,7 @@ export function MethodStep({ profile, advance }: StepProps) {
       </fieldset>
       {chosen && !chosen.available && (
         <p className="hint" role="status">
-          This version walks the Basic path end to end; the {chosen.title} path follows in the next version of the assistant.
+          The {chosen.title} path follows in the next version of the assistant.
         </p>
       )}
     </StepFrame>
