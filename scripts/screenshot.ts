@@ -34,6 +34,23 @@ try {
   await page.getByLabel('Theme').selectOption('dark');
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'docs/wizard-export-dark.png', fullPage: true });
+
+  // The certificate path: the request, ready for the CA.
+  await page.getByLabel('Theme').selectOption('light');
+  await page.getByRole('button', { name: 'Save and exit' }).click();
+  await page.getByRole('button', { name: 'New connection' }).click();
+  await page.getByLabel('Connection name').fill('Certificate integration');
+  await page.getByLabel('Anaplan user (email)').fill('ada.lovelace@example.com');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('radio', { name: /CA certificate/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel(/Your name/).fill('Ada Lovelace');
+  await page.getByLabel('Passphrase', { exact: true }).fill('a long and private passphrase');
+  await page.getByLabel('Passphrase again').fill('a long and private passphrase');
+  await page.getByLabel('Folder for the key and the request').fill(join(await mkdtemp(join(tmpdir(), 'shot-key-')), 'certificate'));
+  await page.getByRole('button', { name: 'Generate key and request' }).click();
+  await page.getByRole('heading', { name: 'Your certificate request' }).waitFor();
+  await page.screenshot({ path: 'docs/wizard-csr.png', fullPage: true });
 } finally {
   await browser.close();
   await ui.stop();

@@ -37,7 +37,7 @@ export function CsrView({ request, ca }: { request: CertificateRequest; ca: CaPr
       </div>
       <h3>Next steps with {ca?.name ?? 'your CA'}</h3>
       <ol className="next-steps">
-        <li>Order {ca?.product ?? 'an S/MIME (client) certificate'}. Never order an SSL/TLS server certificate: Anaplan refuses it.</li>
+        <li>What to order: {ca?.product ?? 'an S/MIME (client) certificate, never an SSL/TLS server certificate (Anaplan refuses those).'}</li>
         <li>Paste the request above when the CA asks for your CSR.</li>
         {ca && <li>{ca.note}</li>}
         <li>Keep the private key file where it is: the certificate only works with it. When the certificate arrives, come back here (this request waits for you).</li>
