@@ -8,23 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyAndCsr } from '../../main/pki/keygen.js';
 import type { RsaBits } from '../../main/pki/keys.js';
+import { ADA, PASSPHRASE } from '../../test/support/fixtures.js';
 
 const PLAN: Array<{ bits: RsaBits; runs: number }> = [
   { bits: 2048, runs: 15 },
   { bits: 4096, runs: 9 },
 ];
 
-const SUBJECT = {
-  commonName: 'Ada Lovelace',
-  email: 'ada@example.com',
-  organization: 'Analytical Engines Ltd',
-  organizationalUnit: 'Integration',
-  locality: 'London',
-  state: 'Greater London',
-  country: 'GB',
-};
+/** ADA as `openssl req -subj` takes it. */
 const SUBJ = '/C=GB/ST=Greater London/L=London/O=Analytical Engines Ltd/OU=Integration/CN=Ada Lovelace/emailAddress=ada@example.com';
-const PASSPHRASE = 'tulip orbit canyon 42';
 
 export interface Table {
   title: string;
@@ -66,7 +58,7 @@ export async function run(progress: (message: string) => void): Promise<Table> {
 
 async function ours(root: string, label: string, bits: RsaBits): Promise<number> {
   const started = performance.now();
-  await createKeyAndCsr({ subject: SUBJECT, caProfileId: 'sectigo', bits, passphrase: PASSPHRASE, dir: join(root, `ours-${label}`), forceBackup: false });
+  await createKeyAndCsr({ subject: ADA, caProfileId: 'sectigo', bits, passphrase: PASSPHRASE, dir: join(root, `ours-${label}`), forceBackup: false });
   return performance.now() - started;
 }
 
@@ -78,7 +70,7 @@ function openssl(root: string, label: string, bits: RsaBits): number {
     '-addext', 'basicConstraints=CA:FALSE',
     '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
     '-addext', 'extendedKeyUsage=clientAuth,emailProtection',
-    '-addext', `subjectAltName=email:${SUBJECT.email}`,
+    '-addext', `subjectAltName=email:${ADA.email}`,
     '-passout', `pass:${PASSPHRASE}`,
   ];
   const started = performance.now();

@@ -1,43 +1,14 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAppError } from '../../main/core/errors.js';
+import type { AppError } from '../../main/core/errors.js';
 import { ensurePrivateDir, writeFileAtomic, writeFilesSafely } from '../../main/fs/atomic.js';
+import { failure, modeOf, restoreUmaskAfterEach, snapshot, useTempDir } from '../support/fixtures.js';
 
-let dir: string;
-let savedUmask: number;
+const dir = useTempDir('atomic-test-');
+restoreUmaskAfterEach();
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'atomic-test-'));
-  savedUmask = process.umask();
-});
-
-afterEach(async () => {
-  process.umask(savedUmask);
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function modeOf(path: string): Promise<number> {
-  return (await stat(path)).mode & 0o7777;
-}
-
-/** Every entry of the folder with its content and mode: "nothing changed" means this is equal. */
-async function snapshot(folder: string): Promise<Record<string, { content: string; mode: number }>> {
-  const result: Record<string, { content: string; mode: number }> = {};
-  for (const name of (await readdir(folder)).sort()) {
-    const path = join(folder, name);
-    result[name] = { content: await readFile(path, 'utf8'), mode: await modeOf(path) };
-  }
-  return result;
-}
-
-async function expectAppError(promise: Promise<unknown>, code: string): Promise<Error> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(isAppError(error)).toBe(true);
-  if (!isAppError(error)) throw new Error('unreachable');
+async function expectAppError(promise: Promise<unknown>, code: string): Promise<AppError> {
+  const error = await failure(promise);
   expect(error.code).toBe(code);
   return error;
 }
@@ -51,42 +22,42 @@ describe('writeFileAtomic', () => {
     [0o644, 0o022],
   ])('applies mode %o exactly under umask %o', async (mode, umask) => {
     process.umask(umask);
-    const path = join(dir, 'file.txt');
+    const path = join(dir(), 'file.txt');
     await writeFileAtomic(path, 'hello', mode);
     expect(await modeOf(path)).toBe(mode);
     expect(await readFile(path, 'utf8')).toBe('hello');
   });
 
   it('replaces an existing file and narrows its mode', async () => {
-    const path = join(dir, 'secret.txt');
+    const path = join(dir(), 'secret.txt');
     await writeFile(path, 'old', { mode: 0o666 });
     await chmod(path, 0o666);
     await writeFileAtomic(path, new TextEncoder().encode('new'), 0o600);
     expect(await readFile(path, 'utf8')).toBe('new');
     expect(await modeOf(path)).toBe(0o600);
-    expect(await readdir(dir)).toEqual(['secret.txt']);
+    expect(await readdir(dir())).toEqual(['secret.txt']);
   });
 
   it('leaves no temp file behind when it fails', async () => {
     // The target is a folder: the rename fails after the temp file was written.
-    await mkdir(join(dir, 'taken'));
-    await expectAppError(writeFileAtomic(join(dir, 'taken'), 'x', 0o644), 'io');
-    expect(await readdir(dir)).toEqual(['taken']);
+    await mkdir(join(dir(), 'taken'));
+    await expectAppError(writeFileAtomic(join(dir(), 'taken'), 'x', 0o644), 'io');
+    expect(await readdir(dir())).toEqual(['taken']);
   });
 });
 
 describe('ensurePrivateDir', () => {
   it('creates missing folders with 0700, even under a permissive umask', async () => {
     process.umask(0);
-    const deep = join(dir, 'a', 'b', 'c');
+    const deep = join(dir(), 'a', 'b', 'c');
     await ensurePrivateDir(deep);
-    for (const folder of [join(dir, 'a'), join(dir, 'a', 'b'), deep]) {
+    for (const folder of [join(dir(), 'a'), join(dir(), 'a', 'b'), deep]) {
       expect(await modeOf(folder)).toBe(0o700);
     }
   });
 
   it('leaves the mode of existing folders alone', async () => {
-    const existing = join(dir, 'shared');
+    const existing = join(dir(), 'shared');
     await mkdir(existing);
     await chmod(existing, 0o755);
     await ensurePrivateDir(join(existing, 'new'));
@@ -95,8 +66,8 @@ describe('ensurePrivateDir', () => {
   });
 
   it('refuses a path that is a file', async () => {
-    await writeFile(join(dir, 'file'), 'x');
-    await expectAppError(ensurePrivateDir(join(dir, 'file')), 'io');
+    await writeFile(join(dir(), 'file'), 'x');
+    await expectAppError(ensurePrivateDir(join(dir(), 'file')), 'io');
   });
 });
 
@@ -108,41 +79,41 @@ describe('writeFilesSafely', () => {
 
   it('creates the files with exact modes and reports them', async () => {
     process.umask(0o077);
-    const result = await writeFilesSafely(dir, files, { overwrite: false });
+    const result = await writeFilesSafely(dir(), files, { overwrite: false });
     expect(result).toEqual([
-      { path: join(dir, 'job.sh'), status: 'created' },
-      { path: join(dir, 'README.md'), status: 'created' },
+      { path: join(dir(), 'job.sh'), status: 'created' },
+      { path: join(dir(), 'README.md'), status: 'created' },
     ]);
-    expect(await snapshot(dir)).toEqual({
+    expect(await snapshot(dir())).toEqual({
       'README.md': { content: '# Read me\n', mode: 0o644 },
       'job.sh': { content: '#!/bin/bash\necho hi\n', mode: 0o755 },
     });
   });
 
   it('creates a missing target folder privately', async () => {
-    const target = join(dir, 'export', 'prod');
+    const target = join(dir(), 'export', 'prod');
     await writeFilesSafely(target, files, { overwrite: false });
     expect(await modeOf(target)).toBe(0o700);
     expect((await readdir(target)).sort()).toEqual(['README.md', 'job.sh']);
   });
 
   it('reports identical files as unchanged and still fixes their mode', async () => {
-    await writeFile(join(dir, 'job.sh'), files[0]!.content);
-    await chmod(join(dir, 'job.sh'), 0o600);
-    const result = await writeFilesSafely(dir, files, { overwrite: false });
+    await writeFile(join(dir(), 'job.sh'), files[0]!.content);
+    await chmod(join(dir(), 'job.sh'), 0o600);
+    const result = await writeFilesSafely(dir(), files, { overwrite: false });
     expect(result.map((entry) => entry.status)).toEqual(['unchanged', 'created']);
-    expect(await modeOf(join(dir, 'job.sh'))).toBe(0o755);
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'job.sh']);
+    expect(await modeOf(join(dir(), 'job.sh'))).toBe(0o755);
+    expect((await readdir(dir())).sort()).toEqual(['README.md', 'job.sh']);
   });
 
   it('refuses files that exist with other content, lists every one, and writes nothing', async () => {
-    await writeFile(join(dir, 'job.sh'), 'mine\n');
-    await writeFile(join(dir, 'README.md'), 'my notes\n');
-    await writeFile(join(dir, 'other.txt'), 'untouched\n');
-    const before = await snapshot(dir);
+    await writeFile(join(dir(), 'job.sh'), 'mine\n');
+    await writeFile(join(dir(), 'README.md'), 'my notes\n');
+    await writeFile(join(dir(), 'other.txt'), 'untouched\n');
+    const before = await snapshot(dir());
 
     const error = await expectAppError(
-      writeFilesSafely(dir, [...files, { name: 'new.txt', content: 'new', mode: 0o644 }], { overwrite: false }),
+      writeFilesSafely(dir(), [...files, { name: 'new.txt', content: 'new', mode: 0o644 }], { overwrite: false }),
       'file_exists',
     );
     expect(error.message).toContain('job.sh');
@@ -150,39 +121,39 @@ describe('writeFilesSafely', () => {
     expect(error.message).not.toContain('new.txt');
     expect(error.message).toContain('--overwrite');
     expect(error.message).toMatch(/another folder/);
-    expect(await snapshot(dir)).toEqual(before);
+    expect(await snapshot(dir())).toEqual(before);
   });
 
   it('with overwrite, keeps numbered backups and never overwrites an existing backup', async () => {
-    const path = join(dir, 'job.sh');
+    const path = join(dir(), 'job.sh');
     await writeFile(path, 'version 1\n');
-    await writeFilesSafely(dir, [{ name: 'job.sh', content: 'version 2\n', mode: 0o755 }], { overwrite: true });
-    await writeFilesSafely(dir, [{ name: 'job.sh', content: 'version 3\n', mode: 0o755 }], { overwrite: true });
-    const result = await writeFilesSafely(dir, [{ name: 'job.sh', content: 'version 4\n', mode: 0o755 }], { overwrite: true });
+    await writeFilesSafely(dir(), [{ name: 'job.sh', content: 'version 2\n', mode: 0o755 }], { overwrite: true });
+    await writeFilesSafely(dir(), [{ name: 'job.sh', content: 'version 3\n', mode: 0o755 }], { overwrite: true });
+    const result = await writeFilesSafely(dir(), [{ name: 'job.sh', content: 'version 4\n', mode: 0o755 }], { overwrite: true });
 
     expect(result).toEqual([{ path, status: 'replaced' }]);
     expect(await readFile(path, 'utf8')).toBe('version 4\n');
     expect(await readFile(`${path}.bak`, 'utf8')).toBe('version 1\n');
     expect(await readFile(`${path}.1.bak`, 'utf8')).toBe('version 2\n');
     expect(await readFile(`${path}.2.bak`, 'utf8')).toBe('version 3\n');
-    expect((await readdir(dir)).sort()).toEqual(['job.sh', 'job.sh.1.bak', 'job.sh.2.bak', 'job.sh.bak']);
+    expect((await readdir(dir())).sort()).toEqual(['job.sh', 'job.sh.1.bak', 'job.sh.2.bak', 'job.sh.bak']);
   });
 
   it('makes no backup of an unchanged file', async () => {
-    await writeFile(join(dir, 'job.sh'), files[0]!.content);
-    await writeFilesSafely(dir, files, { overwrite: true });
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'job.sh']);
+    await writeFile(join(dir(), 'job.sh'), files[0]!.content);
+    await writeFilesSafely(dir(), files, { overwrite: true });
+    expect((await readdir(dir())).sort()).toEqual(['README.md', 'job.sh']);
   });
 
   it('leaves the folder as it was when a write fails before the renames', async () => {
-    await writeFile(join(dir, 'job.sh'), 'mine\n');
-    const before = await snapshot(dir);
+    await writeFile(join(dir(), 'job.sh'), 'mine\n');
+    const before = await snapshot(dir());
     // 250 characters is a valid name, but its temp file name (".NAME.<random>.tmp") is too long,
     // so the second temp file fails after the first one was written.
     const tooLongForTemp = `${'x'.repeat(246)}.txt`;
     const error = await expectAppError(
       writeFilesSafely(
-        dir,
+        dir(),
         [
           { name: 'job.sh', content: 'theirs\n', mode: 0o755 },
           { name: tooLongForTemp, content: 'x', mode: 0o644 },
@@ -192,33 +163,33 @@ describe('writeFilesSafely', () => {
       'io',
     );
     expect(error.message).toMatch(/too long/);
-    expect(await snapshot(dir)).toEqual(before);
+    expect(await snapshot(dir())).toEqual(before);
   });
 
   it.each(['../escape.txt', 'sub/file.txt', 'sub\\file.txt', '..', '.', '', 'a..b', 'line\nbreak'])(
     'refuses the name %j and writes nothing',
     async (name) => {
-      await expectAppError(writeFilesSafely(dir, [...files, { name, content: 'x', mode: 0o644 }], { overwrite: true }), 'bad_input');
-      expect(await readdir(dir)).toEqual([]);
-      expect(await readdir(join(dir, '..'))).not.toContain('escape.txt');
+      await expectAppError(writeFilesSafely(dir(), [...files, { name, content: 'x', mode: 0o644 }], { overwrite: true }), 'bad_input');
+      expect(await readdir(dir())).toEqual([]);
+      expect(await readdir(join(dir(), '..'))).not.toContain('escape.txt');
     },
   );
 
   it('refuses the same name twice', async () => {
-    await expectAppError(writeFilesSafely(dir, [files[0]!, files[0]!], { overwrite: false }), 'bad_input');
-    expect(await readdir(dir)).toEqual([]);
+    await expectAppError(writeFilesSafely(dir(), [files[0]!, files[0]!], { overwrite: false }), 'bad_input');
+    expect(await readdir(dir())).toEqual([]);
   });
 
   it('refuses to replace a folder or a symbolic link, even with overwrite', async () => {
-    await mkdir(join(dir, 'job.sh'));
-    await expectAppError(writeFilesSafely(dir, files, { overwrite: true }), 'file_exists');
-    expect(await readdir(dir)).toEqual(['job.sh']);
+    await mkdir(join(dir(), 'job.sh'));
+    await expectAppError(writeFilesSafely(dir(), files, { overwrite: true }), 'file_exists');
+    expect(await readdir(dir())).toEqual(['job.sh']);
 
-    const outside = join(dir, 'job.sh', 'outside.md');
+    const outside = join(dir(), 'job.sh', 'outside.md');
     await writeFile(outside, 'outside\n');
-    await symlink(outside, join(dir, 'README.md'));
-    await expectAppError(writeFilesSafely(dir, [files[1]!], { overwrite: true }), 'file_exists');
+    await symlink(outside, join(dir(), 'README.md'));
+    await expectAppError(writeFilesSafely(dir(), [files[1]!], { overwrite: true }), 'file_exists');
     expect(await readFile(outside, 'utf8')).toBe('outside\n');
-    expect((await readdir(dir)).sort()).toEqual(['README.md', 'job.sh']);
+    expect((await readdir(dir())).sort()).toEqual(['README.md', 'job.sh']);
   });
 });

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { resolveEndpoints } from '../../main/anaplan/endpoints.js';
-import { isAppError } from '../../main/core/errors.js';
 import { loginBasic } from '../../main/core/login.js';
 import { createHttpClient, type HttpClient } from '../../main/net/http.js';
 import { SEED, startEmulator, type Emulator } from '../emulator/server.js';
+import { failure } from '../support/fixtures.js';
 
 let emulator: Emulator;
 let http: HttpClient;
@@ -20,16 +20,6 @@ afterAll(async () => {
 afterEach(() => emulator.reset());
 
 const endpoints = () => resolveEndpoints({ authUrl: emulator.url, apiUrl: emulator.url });
-
-async function failure(work: Promise<unknown>) {
-  try {
-    await work;
-  } catch (error) {
-    if (isAppError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Basic login end to end against the emulator', () => {
   test('right password: user, workspaces and their models; the token is logged out afterwards', async () => {

@@ -1,30 +1,19 @@
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { openssl, snapshot, useTempDir } from '../support/fixtures.js';
 
-let work: string;
-let home: string;
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'keygen-'));
-  home = await mkdtemp(join(tmpdir(), 'keygen-home-'));
-});
+const work = useTempDir('keygen-');
+const home = useTempDir('keygen-home-');
 
 const PASSPHRASE = 'correct horse battery staple';
-const env = () => ({ ANAPLAN_SETUP_HOME: join(home, 'settings'), KEY_PASSPHRASE: PASSPHRASE });
+const env = () => ({ ANAPLAN_SETUP_HOME: join(home(), 'settings'), KEY_PASSPHRASE: PASSPHRASE });
 const base = (out: string) => ['keygen', '--email', 'ada@example.com', '--name', 'Ada Lovelace', '--org', 'Example Ltd', '--country', 'GB', '--out', out];
-
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const name of await readdir(dir).catch(() => [])) result[name] = await readFile(join(dir, name), 'utf8').catch(() => '<dir>');
-  return result;
-}
 
 describe('anaplan-setup keygen', () => {
   test('writes an encrypted PKCS#8 key (0600, folder 0700) and a CSR that openssl verifies, and prints the JSON fields', async () => {
-    const out = join(work, 'cert');
+    const out = join(work(), 'cert');
     const result = await runCli([...base(out), '--passphrase-env', 'KEY_PASSPHRASE', '--json'], { env: env() });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -36,17 +25,17 @@ describe('anaplan-setup keygen', () => {
     expect((await stat(join(out, 'private-key.pem'))).mode & 0o777).toBe(0o600);
     const key = await readFile(join(out, 'private-key.pem'), 'utf8');
     expect(key).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
-    execFileSync('openssl', ['req', '-verify', '-noout', '-in', join(out, 'request.csr')], { stdio: 'ignore' });
-    const text = execFileSync('openssl', ['req', '-text', '-noout', '-in', join(out, 'request.csr')], { encoding: 'utf8' });
+    expect(openssl('req', '-verify', '-noout', '-in', join(out, 'request.csr')).status).toBe(0);
+    const text = openssl('req', '-text', '-noout', '-in', join(out, 'request.csr')).stdout;
     expect(text).toContain('email:ada@example.com');
     expect(text).toContain('TLS Web Client Authentication, E-mail Protection');
-    execFileSync('openssl', ['pkey', '-in', join(out, 'private-key.pem'), '-passin', `pass:${PASSPHRASE}`, '-noout']);
-    expect(() => execFileSync('openssl', ['pkey', '-in', join(out, 'private-key.pem'), '-passin', 'pass:wrong', '-noout'], { stdio: 'ignore' })).toThrow();
+    expect(openssl('pkey', '-in', join(out, 'private-key.pem'), '-passin', `pass:${PASSPHRASE}`, '-noout').status).toBe(0);
+    expect(openssl('pkey', '-in', join(out, 'private-key.pem'), '-passin', 'pass:wrong', '-noout').status).not.toBe(0);
     expect(result.stdout).not.toContain(PASSPHRASE);
   });
 
   test('--no-passphrase writes an unencrypted PKCS#8 key and warns about it', async () => {
-    const out = join(work, 'plain');
+    const out = join(work(), 'plain');
     const result = await runCli([...base(out), '--no-passphrase', '--bits', '3072', '--ca', 'digicert']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/Warning: .*(unencrypted|not encrypted|without a passphrase)/i);
@@ -55,7 +44,7 @@ describe('anaplan-setup keygen', () => {
   });
 
   test('bad input exits non-zero with a clear message and leaves the folder as it was', async () => {
-    const out = join(work, 'existing');
+    const out = join(work(), 'existing');
     await mkdir(out);
     await writeFile(join(out, 'notes.txt'), 'keep me');
     const before = await snapshot(out);
@@ -77,7 +66,7 @@ describe('anaplan-setup keygen', () => {
   });
 
   test('an existing key is never overwritten; --force-backup keeps it as a numbered backup', async () => {
-    const out = join(work, 'twice');
+    const out = join(work(), 'twice');
     expect((await runCli([...base(out), '--no-passphrase'])).code).toBe(0);
     const firstKey = await readFile(join(out, 'private-key.pem'), 'utf8');
     const refused = await runCli([...base(out), '--no-passphrase', '--json']);
@@ -94,14 +83,14 @@ describe('anaplan-setup keygen', () => {
 
   test('--profile remembers the pending request for later (several side by side)', async () => {
     for (const name of ['one', 'two']) {
-      const result = await runCli([...base(join(work, name)), '--no-passphrase', '--profile', 'Production', '--json'], { env: env() });
+      const result = await runCli([...base(join(work(), name)), '--no-passphrase', '--profile', 'Production', '--json'], { env: env() });
       expect(result.code).toBe(0);
     }
-    const settings = JSON.parse(await readFile(join(home, 'settings', 'settings.json'), 'utf8'));
+    const settings = JSON.parse(await readFile(join(home(), 'settings', 'settings.json'), 'utf8'));
     const profile = settings.profiles.find((p: { name: string }) => p.name === 'Production');
     expect(profile.authMethod).toBe('certificate');
     expect(profile.certificateRequests).toHaveLength(2);
-    expect(profile.certificateRequests[0]).toMatchObject({ caProfileId: 'sectigo', status: 'pending', privateKeyPath: join(work, 'one', 'private-key.pem') });
+    expect(profile.certificateRequests[0]).toMatchObject({ caProfileId: 'sectigo', status: 'pending', privateKeyPath: join(work(), 'one', 'private-key.pem') });
     expect(JSON.stringify(settings)).not.toContain('PRIVATE KEY');
   });
 });

@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { isAppError } from '../../main/core/errors.js';
 import { createHttpClient, type HttpClient, type HttpRequest } from '../../main/net/http.js';
 import { startEmulator, type Emulator } from '../emulator/server.js';
+import { failure } from '../support/fixtures.js';
 
 let emulator: Emulator;
 const clients: HttpClient[] = [];
@@ -28,16 +28,6 @@ afterEach(async () => {
 afterAll(() => emulator.close());
 
 const get = (url: string): HttpRequest => ({ method: 'GET', url, idempotent: true });
-
-async function failure(work: Promise<unknown>) {
-  try {
-    await work;
-  } catch (error) {
-    if (isAppError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));

@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { CA_PROFILES, type CaProfile, caProfile } from '../../main/pki/ca-profiles.js';
@@ -8,16 +6,7 @@ import { buildCsrPem } from '../../main/pki/csr.js';
 import { opensslEquivalent } from '../../main/pki/equivalent-commands.js';
 import { generateRsaKeyPair, privateKeyPem, type RsaBits, type RsaKeyPair } from '../../main/pki/keys.js';
 import { type CsrSubject, subjectLine } from '../../main/pki/subject.js';
-
-const ADA: CsrSubject = {
-  commonName: 'Ada Lovelace',
-  email: 'ada@example.com',
-  organization: 'Analytical Engines Ltd',
-  organizationalUnit: 'Integration',
-  locality: 'London',
-  state: 'Greater London',
-  country: 'GB',
-};
+import { ADA, bash, openssl, PASSPHRASE, useTempDir } from '../support/fixtures.js';
 
 /** Every character that is special to a shell, to -subj, to RFC 2253 or to UTF-8 handling. */
 const HOSTILE: CsrSubject = {
@@ -30,9 +19,7 @@ const HOSTILE: CsrSubject = {
   country: 'ch',
 };
 
-const PASSPHRASE = 'tulip orbit canyon 42';
-
-let dir: string;
+const dir = useTempDir('pki-csr-');
 const keyPairs = new Map<RsaBits, RsaKeyPair>();
 
 async function keysOf(bits: RsaBits): Promise<RsaKeyPair> {
@@ -43,31 +30,10 @@ async function keysOf(bits: RsaBits): Promise<RsaKeyPair> {
   return created;
 }
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pki-csr-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, ...options });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-const openssl = (...args: string[]): Run => run('openssl', args);
-
 /** Writes our key (encrypted) and CSR; returns their paths. */
 async function writeRequest(keys: RsaKeyPair, subject: CsrSubject, profile: CaProfile): Promise<{ key: string; csr: string }> {
-  const key = join(dir, `${profile.id}-key.pem`);
-  const csr = join(dir, `${profile.id}.csr`);
+  const key = join(dir(), `${profile.id}-key.pem`);
+  const csr = join(dir(), `${profile.id}.csr`);
   await writeFile(key, privateKeyPem(keys.privateKey, PASSPHRASE), { mode: 0o600 });
   await writeFile(csr, buildCsrPem(keys, subject, profile));
   return { key, csr };
@@ -165,25 +131,25 @@ describe('opensslEquivalent', () => {
 
     const env = { ...process.env, KEY_PASSPHRASE: PASSPHRASE };
     for (const command of [makeKey, makeRequest]) {
-      const made = run('bash', ['-c', command], { cwd: dir, env });
+      const made = bash(command, { cwd: dir(), env });
       expect(made.status, `${command}\n${made.stderr}`).toBe(0);
     }
-    const checked = run('bash', ['-c', check], { cwd: dir });
+    const checked = bash(check, { cwd: dir() });
     expect(checked.status, checked.stderr).toBe(0);
     expect(checked.stderr + checked.stdout).toMatch(/verify OK/);
 
-    const theirs = requestParts(await readFile(join(dir, 'their.csr'), 'utf8'));
+    const theirs = requestParts(await readFile(join(dir(), 'their.csr'), 'utf8'));
     const ours = requestParts(buildCsrPem(await keysOf(2048), subject, profile));
     expect(theirs.subject).toBe(ours.subject);
     expect(theirs.attributes).toBe(ours.attributes);
     expect(checked.stdout).toContain(`Signature Algorithm: ${profile.hash}WithRSAEncryption`);
 
     // Their key file is what Anaplan Connect reads too: PKCS#8, private to the owner.
-    const keyPem = await readFile(join(dir, 'their key.pem'), 'utf8');
+    const keyPem = await readFile(join(dir(), 'their key.pem'), 'utf8');
     expect(keyPem.startsWith(encrypted ? '-----BEGIN ENCRYPTED PRIVATE KEY-----' : '-----BEGIN PRIVATE KEY-----')).toBe(true);
-    expect((await stat(join(dir, 'their key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir(), 'their key.pem'))).mode & 0o777).toBe(0o600);
     if (encrypted) {
-      const structure = openssl('asn1parse', '-in', join(dir, 'their key.pem')).stdout;
+      const structure = openssl('asn1parse', '-in', join(dir(), 'their key.pem')).stdout;
       expect(structure).toMatch(/:PBES2[\s\S]*:hmacWithSHA256[\s\S]*:aes-256-cbc/);
     }
   });

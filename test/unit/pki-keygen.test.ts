@@ -1,74 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AppError, isAppError } from '../../main/core/errors.js';
 import type { FieldProblem } from '../../main/pki/subject.js';
 import { createKeyAndCsr, type KeygenInput, type KeygenResult } from '../../main/pki/keygen.js';
 import type { RsaBits } from '../../main/pki/keys.js';
+import { ADA, failure, modeOf, openssl, PASSPHRASE, restoreUmaskAfterEach, snapshot, useTempDir } from '../support/fixtures.js';
 
-const PASSPHRASE = 'tulip orbit canyon 42';
-
-let root: string;
-let savedUmask: number;
-
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'pki-keygen-'));
-  savedUmask = process.umask();
-});
-
-afterEach(async () => {
-  process.umask(savedUmask);
-  await rm(root, { recursive: true, force: true });
-});
+const root = useTempDir('pki-keygen-');
+restoreUmaskAfterEach();
 
 function input(overrides: Partial<KeygenInput> = {}): KeygenInput {
   return {
-    subject: {
-      commonName: 'Ada Lovelace',
-      email: 'ada@example.com',
-      organization: 'Analytical Engines Ltd',
-      organizationalUnit: 'Integration',
-      locality: 'London',
-      state: 'Greater London',
-      country: 'GB',
-    },
+    subject: ADA,
     caProfileId: 'sectigo',
     bits: 2048,
     passphrase: PASSPHRASE,
-    dir: join(root, 'certificate'),
+    dir: join(root(), 'certificate'),
     forceBackup: false,
     ...overrides,
   };
-}
-
-async function modeOf(path: string): Promise<number> {
-  return (await stat(path)).mode & 0o7777;
-}
-
-/** Every entry under `folder` (recursively) with its mode and content: equal means untouched. */
-async function snapshot(folder: string): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const entry of (await readdir(folder, { recursive: true })).sort()) {
-    const path = join(folder, entry);
-    const stats = await stat(path);
-    result[entry] = stats.isDirectory() ? `dir ${(stats.mode & 0o7777).toString(8)}` : `file ${(stats.mode & 0o7777).toString(8)} ${await readFile(path, 'base64')}`;
-  }
-  return result;
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isAppError(error)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
-
-function openssl(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function expectRequestMatchesKey(result: KeygenResult, passphrase: string | null): void {
@@ -82,7 +31,7 @@ function expectRequestMatchesKey(result: KeygenResult, passphrase: string | null
 describe('createKeyAndCsr', () => {
   it('writes an encrypted key (0600) and the request (0644) into a new private folder (0700)', async () => {
     process.umask(0);
-    const dir = join(root, 'a', 'certificate');
+    const dir = join(root(), 'a', 'certificate');
     const progress: string[] = [];
     const result = await createKeyAndCsr(input({ dir, onProgress: (message) => progress.push(message) }));
 
@@ -104,7 +53,7 @@ describe('createKeyAndCsr', () => {
     expect(await modeOf(result.privateKeyPath)).toBe(0o600);
     expect(await modeOf(result.csrPath)).toBe(0o644);
     expect(await modeOf(dir)).toBe(0o700);
-    expect(await modeOf(join(root, 'a'))).toBe(0o700);
+    expect(await modeOf(join(root(), 'a'))).toBe(0o700);
     expect((await readFile(result.privateKeyPath, 'utf8')).startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----')).toBe(true);
     expect(openssl('pkey', '-in', result.privateKeyPath, '-passin', 'pass:', '-noout').status).not.toBe(0);
     expectRequestMatchesKey(result, PASSPHRASE);
@@ -140,8 +89,8 @@ describe('createKeyAndCsr', () => {
       ['a missing required field', { commonName: '' }, 'commonName', /person's name/],
     ];
     it.each(subjectCases)('%s', async (_, subject, field, message) => {
-      await writeFile(join(root, 'notes.txt'), 'keep me');
-      const before = await snapshot(root);
+      await writeFile(join(root(), 'notes.txt'), 'keep me');
+      const before = await snapshot(root());
       const base = input();
       const error = await failure(createKeyAndCsr({ ...base, subject: { ...base.subject, ...subject } }));
       expect(error.code).toBe('bad_input');
@@ -150,7 +99,7 @@ describe('createKeyAndCsr', () => {
       expect(problems).toHaveLength(1);
       expect(problems[0]?.field).toBe(field);
       expect(problems[0]?.message).toMatch(message);
-      expect(await snapshot(root)).toEqual(before);
+      expect(await snapshot(root())).toEqual(before);
     });
 
     it('lists every problem at once', async () => {
@@ -160,20 +109,20 @@ describe('createKeyAndCsr', () => {
     });
 
     it('1024 bits', async () => {
-      const before = await snapshot(root);
+      const before = await snapshot(root());
       const error = await failure(createKeyAndCsr(input({ bits: 1024 as RsaBits })));
       expect(error.code).toBe('bad_input');
       expect(error.message).toMatch(/^1024 bits is too small: Anaplan needs RSA 2048 or more/);
-      expect(await snapshot(root)).toEqual(before);
+      expect(await snapshot(root())).toEqual(before);
     });
 
     it("a passphrase with ':'", async () => {
-      const before = await snapshot(root);
+      const before = await snapshot(root());
       const error = await failure(createKeyAndCsr(input({ passphrase: 'tulip:orbit:canyon' })));
       expect(error.code).toBe('bad_input');
       expect(error.message).toMatch(/must not contain ':'.*-privatekey FILE:PASSPHRASE/);
       expect(error.details).toEqual({ field: 'passphrase' });
-      expect(await snapshot(root)).toEqual(before);
+      expect(await snapshot(root())).toEqual(before);
     });
 
     it('a short passphrase', async () => {
@@ -182,30 +131,30 @@ describe('createKeyAndCsr', () => {
     });
 
     it('a folder that is a file, or under a file', async () => {
-      await writeFile(join(root, 'certificate'), 'a file, not a folder');
-      const before = await snapshot(root);
+      await writeFile(join(root(), 'certificate'), 'a file, not a folder');
+      const before = await snapshot(root());
       const error = await failure(createKeyAndCsr(input()));
       expect(error.code).toBe('bad_input');
       expect(error.message).toMatch(/exists and is not a folder/);
-      const nested = await failure(createKeyAndCsr(input({ dir: join(root, 'certificate', 'inside') })));
+      const nested = await failure(createKeyAndCsr(input({ dir: join(root(), 'certificate', 'inside') })));
       expect(nested.code).toBe('bad_input');
-      expect(await snapshot(root)).toEqual(before);
+      expect(await snapshot(root())).toEqual(before);
     });
 
     it('an existing private-key.pem: file_exists, the old key untouched, nothing written', async () => {
-      const dir = join(root, 'certificate');
+      const dir = join(root(), 'certificate');
       await mkdir(dir);
       await writeFile(join(dir, 'private-key.pem'), 'the old key that has a certificate', { mode: 0o600 });
-      const before = await snapshot(root);
+      const before = await snapshot(root());
       const error = await failure(createKeyAndCsr(input({ dir })));
       expect(error.code).toBe('file_exists');
       expect(error.message).toMatch(/private-key\.pem already exists.*Nothing was written/);
-      expect(await snapshot(root)).toEqual(before);
+      expect(await snapshot(root())).toEqual(before);
     });
   });
 
   it('with forceBackup keeps each old key as a numbered .bak (0600) and warns', async () => {
-    const dir = join(root, 'certificate');
+    const dir = join(root(), 'certificate');
     const first = await createKeyAndCsr(input({ dir }));
     const firstKey = await readFile(first.privateKeyPath, 'utf8');
     const second = await createKeyAndCsr(input({ dir, forceBackup: true }));
@@ -244,7 +193,7 @@ describe('createKeyAndCsr', () => {
     try {
       // RSA generation time varies a lot; go on until the probe has had a meaningful time to run.
       for (let run = 0; run < 3 && (run < 1 || performance.now() - started < 1000); run++) {
-        results.push(await createKeyAndCsr(input({ bits: 4096, dir: join(root, `run-${run}`) })));
+        results.push(await createKeyAndCsr(input({ bits: 4096, dir: join(root(), `run-${run}`) })));
       }
     } finally {
       clearInterval(probe);

@@ -1,59 +1,27 @@
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAppError } from '../../main/core/errors.js';
 import { generateRsaKeyPair, privateKeyPem, privateKeyPemAsync, publicKeyFingerprint, readPrivateKeyFile, type RsaKeyPair } from '../../main/pki/keys.js';
+import { bash, failure, openssl, PASSPHRASE, run, useTempDir } from '../support/fixtures.js';
 
-let dir: string;
+const dir = useTempDir('pki-keys-');
 let keys: RsaKeyPair;
 
 beforeAll(async () => {
   keys = await generateRsaKeyPair(2048);
 });
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pki-keys-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** openssl with no terminal to prompt on: a missing passphrase fails instead of waiting. */
-function openssl(args: string[]): Run {
-  const result = spawnSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function bash(script: string): Run {
-  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
 async function writeKey(name: string, pem: string | Buffer): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeFile(path, pem, { mode: 0o600 });
   return path;
 }
 
 async function readError(path: string, passphrase: string | null): Promise<{ code: string; message: string }> {
-  const error: unknown = await readPrivateKeyFile(path, passphrase).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isAppError(error)) throw new Error(`expected an AppError, got ${String(error)}`);
+  const error = await failure(readPrivateKeyFile(path, passphrase));
   return { code: error.code, message: error.message };
 }
-
-const PASSPHRASE = 'tulip orbit canyon 42';
 
 const HAS_JAVA = spawnSync('java', ['-version']).status === 0;
 
@@ -68,19 +36,19 @@ describe('privateKeyPem', () => {
     expect(pem.endsWith('-----END ENCRYPTED PRIVATE KEY-----\n')).toBe(true);
     expect(pem).not.toContain('RSA PRIVATE KEY');
 
-    const structure = openssl(['asn1parse', '-in', path]);
+    const structure = openssl('asn1parse', '-in', path);
     expect(structure.status).toBe(0);
     expect(structure.stdout).toMatch(/OBJECT\s+:PBES2/);
     expect(structure.stdout).toMatch(/OBJECT\s+:PBKDF2/);
     expect(structure.stdout).toMatch(/OBJECT\s+:hmacWithSHA256/);
     expect(structure.stdout).toMatch(/OBJECT\s+:aes-256-cbc/);
 
-    expect(openssl(['pkey', '-in', path, '-passin', `pass:${PASSPHRASE}`, '-noout']).status).toBe(0);
-    expect(openssl(['pkey', '-in', path, '-passin', 'pass:', '-noout']).status).not.toBe(0);
-    expect(openssl(['pkey', '-in', path, '-passin', 'pass:tulip orbit canyon 43', '-noout']).status).not.toBe(0);
+    expect(openssl('pkey', '-in', path, '-passin', `pass:${PASSPHRASE}`, '-noout').status).toBe(0);
+    expect(openssl('pkey', '-in', path, '-passin', 'pass:', '-noout').status).not.toBe(0);
+    expect(openssl('pkey', '-in', path, '-passin', 'pass:tulip orbit canyon 43', '-noout').status).not.toBe(0);
 
     // The key inside is ours.
-    const inside = openssl(['pkey', '-in', path, '-passin', `pass:${PASSPHRASE}`, '-pubout']);
+    const inside = openssl('pkey', '-in', path, '-passin', `pass:${PASSPHRASE}`, '-pubout');
     expect(inside.stdout).toBe(keys.publicKey.export({ type: 'spki', format: 'pem' }));
   });
 
@@ -89,8 +57,8 @@ describe('privateKeyPem', () => {
     expect(pem.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
     expect(pem).not.toContain('RSA PRIVATE KEY');
     const path = await writeKey('plain.pem', pem);
-    expect(openssl(['pkey', '-in', path, '-noout']).status).toBe(0);
-    const structure = openssl(['asn1parse', '-in', path]);
+    expect(openssl('pkey', '-in', path, '-noout').status).toBe(0);
+    const structure = openssl('asn1parse', '-in', path);
     expect(structure.stdout).toMatch(/OBJECT\s+:rsaEncryption/);
     expect(structure.stdout).not.toMatch(/PBES2/);
   });
@@ -100,19 +68,16 @@ describe('privateKeyPem', () => {
   });
 
   it.skipIf(!HAS_JAVA)('is read by a JDK (javax.crypto EncryptedPrivateKeyInfo, PKCS8EncodedKeySpec)', async () => {
-    await writeFile(join(dir, 'ReadKey.java'), JAVA_READ_KEY);
+    await writeFile(join(dir(), 'ReadKey.java'), JAVA_READ_KEY);
     const encrypted = await writeKey('encrypted.pem', privateKeyPem(keys.privateKey, PASSPHRASE));
     const plain = await writeKey('plain.pem', privateKeyPem(keys.privateKey, null));
-    const run = (...args: string[]): Run => {
-      const result = spawnSync('java', [join(dir, 'ReadKey.java'), ...args], { encoding: 'utf8', timeout: 60_000 });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
-    const good = run(encrypted, PASSPHRASE);
+    const readKey = (...args: string[]) => run('java', [join(dir(), 'ReadKey.java'), ...args]);
+    const good = readKey(encrypted, PASSPHRASE);
     expect(good.stderr).toBe('');
     expect(good.stdout).toContain('PBEWithHmacSHA256AndAES_256');
     expect(good.stdout).toContain('RSA 2048');
-    expect(run(encrypted, 'wrong passphrase').status).not.toBe(0);
-    expect(run(plain).stdout).toContain('RSA 2048');
+    expect(readKey(encrypted, 'wrong passphrase').status).not.toBe(0);
+    expect(readKey(plain).stdout).toContain('RSA 2048');
   }, 120_000);
 });
 
@@ -134,19 +99,19 @@ describe('readPrivateKeyFile', () => {
       expect(key.asymmetricKeyType).toBe('rsa');
       expect(key.export({ type: 'pkcs8', format: 'pem' })).toBe(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     }
-    const made = openssl(['req', '-new', '-newkey', 'rsa:2048', '-keyout', join(dir, 'openssl.pem'), '-out', join(dir, 'openssl.csr'), '-subj', '/CN=Ada', '-passout', 'pass:openssl passphrase']);
+    const made = openssl('req', '-new', '-newkey', 'rsa:2048', '-keyout', join(dir(), 'openssl.pem'), '-out', join(dir(), 'openssl.csr'), '-subj', '/CN=Ada', '-passout', 'pass:openssl passphrase');
     expect(made.status).toBe(0);
-    expect((await readPrivateKeyFile(join(dir, 'openssl.pem'), 'openssl passphrase')).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect((await readPrivateKeyFile(join(dir(), 'openssl.pem'), 'openssl passphrase')).asymmetricKeyDetails?.modulusLength).toBe(2048);
   });
 
   it('refuses PKCS#1 and says how to convert it', async () => {
-    expect(openssl(['genrsa', '-traditional', '-out', join(dir, 'pkcs1.pem'), '2048']).status).toBe(0);
-    expect(await readFile(join(dir, 'pkcs1.pem'), 'utf8')).toContain('BEGIN RSA PRIVATE KEY');
-    const error = await readError(join(dir, 'pkcs1.pem'), null);
+    expect(openssl('genrsa', '-traditional', '-out', join(dir(), 'pkcs1.pem'), '2048').status).toBe(0);
+    expect(await readFile(join(dir(), 'pkcs1.pem'), 'utf8')).toContain('BEGIN RSA PRIVATE KEY');
+    const error = await readError(join(dir(), 'pkcs1.pem'), null);
     expect(error.code).toBe('bad_input');
     expect(error.message).toMatch(/PKCS#1/);
     expect(error.message).toMatch(/Anaplan Connect refuses/);
-    expect(error.message).toContain(`openssl pkcs8 -topk8 -in ${join(dir, 'pkcs1.pem')} -out private-key.pem`);
+    expect(error.message).toContain(`openssl pkcs8 -topk8 -in ${join(dir(), 'pkcs1.pem')} -out private-key.pem`);
   });
 
   it('asks for a missing passphrase and refuses a wrong one', async () => {
@@ -166,11 +131,11 @@ describe('readPrivateKeyFile', () => {
     expect((await readError(await writeKey('der.key', privateKeyDer()), null)).message).toMatch(/binary \(DER\).*openssl pkey -inform DER/);
     const cut = privateKeyPem(keys.privateKey, null).replace(/\n[A-Za-z0-9+/]{64}\n/, '\n');
     expect((await readError(await writeKey('cut.pem', cut), null)).message).toMatch(/damaged or cut short/);
-    const made = openssl(['req', '-x509', '-newkey', 'rsa:2048', '-noenc', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=Ada', '-days', '1']);
+    const made = openssl('req', '-x509', '-newkey', 'rsa:2048', '-noenc', '-keyout', join(dir(), 'k.pem'), '-out', join(dir(), 'cert.pem'), '-subj', '/CN=Ada', '-days', '1');
     expect(made.status).toBe(0);
-    expect((await readError(join(dir, 'cert.pem'), null)).message).toMatch(/holds a certificate, not a private key/);
-    expect(await readError(join(dir, 'missing.pem'), null)).toEqual({ code: 'bad_input', message: expect.stringMatching(/There is no file at/) });
-    expect(await readError(dir, null)).toEqual({ code: 'bad_input', message: expect.stringMatching(/is not a file/) });
+    expect((await readError(join(dir(), 'cert.pem'), null)).message).toMatch(/holds a certificate, not a private key/);
+    expect(await readError(join(dir(), 'missing.pem'), null)).toEqual({ code: 'bad_input', message: expect.stringMatching(/There is no file at/) });
+    expect(await readError(dir(), null)).toEqual({ code: 'bad_input', message: expect.stringMatching(/is not a file/) });
   });
 });
 

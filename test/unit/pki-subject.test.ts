@@ -2,16 +2,7 @@ import { isAppError } from '../../main/core/errors.js';
 import { CA_PROFILES, type CaProfileId, caProfile, unsupportedCa } from '../../main/pki/ca-profiles.js';
 import { checkPassphrase } from '../../main/pki/passphrase.js';
 import { type CsrSubject, checkSubject, normalizeSubject, subjectLine } from '../../main/pki/subject.js';
-
-const ADA: CsrSubject = {
-  commonName: 'Ada Lovelace',
-  email: 'ada@example.com',
-  organization: 'Analytical Engines Ltd',
-  organizationalUnit: 'Integration',
-  locality: 'London',
-  state: 'Greater London',
-  country: 'GB',
-};
+import { ADA } from '../support/fixtures.js';
 
 const sectigo = caProfile('sectigo');
 
