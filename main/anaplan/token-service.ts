@@ -54,10 +54,16 @@ export function readTokenAnswer(response: HttpResponse, authUrl: string, kind: L
 
 function loginRefused(status: string, statusMessage: string | undefined, kind: LoginKind, host: string): AppError {
   const said = statusMessage ? ` (Anaplan said: "${statusMessage}")` : '';
-  if (/sso|single sign|saml/i.test(statusMessage ?? '')) {
+  if (kind === 'basic' && /sso|single sign|saml/i.test(statusMessage ?? '')) {
     return new AppError(
       'sso_user',
       `This user signs in through single sign-on, so a password login is refused${said}. Ask your Tenant Administrator to make the integration user an SSO exception user with an Anaplan password, or use a CA certificate instead.`,
+    );
+  }
+  if (status === 'FAILURE_BAD_HEADER' && kind === 'certificate') {
+    return new AppError(
+      'unexpected_response',
+      `${host} refused the certificate login request as malformed (FAILURE_BAD_HEADER)${said}. Check that the auth URL is the Anaplan token service for your region, and that the certificate file holds the one certificate issued to the user.`,
     );
   }
   if (status === 'FAILURE_BAD_HEADER') {
@@ -66,7 +72,13 @@ function loginRefused(status: string, statusMessage: string | undefined, kind: L
   if (kind === 'certificate') {
     return new AppError(
       'bad_credentials',
-      `Anaplan refused the certificate (${status})${said}. Check that a Tenant Administrator has registered this certificate (Administration › Security › Certificates), that its email is the user's, and that it has not expired.`,
+      `Anaplan refused the certificate (${status})${said}. The usual causes: ` +
+        // anaplan-facts §3: the leaf is uploaded, one PEM block; another block of the chain gives "email should not be blank [null]".
+        'the certificate is not registered yet (a Tenant Administrator uploads it under Administration › Security › Certificates: the leaf certificate alone, one PEM block, not the chain; uploading the chain or a CA certificate fails with "email should not be blank [null]"); ' +
+        "the email in the certificate is not this Anaplan user's email; " +
+        'the certificate has expired; ' +
+        'or the private key is not the one that belongs to this certificate. ' +
+        "The login is signed with this computer's time, so check its clock as well.",
     );
   }
   return new AppError(

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { authenticateCertificate } from '../anaplan/certificate-login.js';
 import { requireEndpoint, type Endpoints } from '../anaplan/endpoints.js';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { authenticateBasic, type AuthToken } from '../anaplan/token-service.js';
@@ -9,6 +11,18 @@ export async function loginBasic(http: HttpClient, endpoints: Endpoints, email: 
   const authUrl = requireEndpoint(endpoints, 'authUrl');
   const apiUrl = requireEndpoint(endpoints, 'apiUrl');
   const token = await authenticateBasic(http, authUrl, email, password);
+  try {
+    return await discover(http, apiUrl, token);
+  } finally {
+    await logout(http, authUrl, token);
+  }
+}
+
+/** Logs in with a CA certificate and its private key, then reads the same as loginBasic (anaplan-facts §2). */
+export async function loginCertificate(http: HttpClient, endpoints: Endpoints, leafPem: string, privateKey: KeyObject): Promise<LoginResult> {
+  const authUrl = requireEndpoint(endpoints, 'authUrl');
+  const apiUrl = requireEndpoint(endpoints, 'apiUrl');
+  const token = await authenticateCertificate(http, authUrl, leafPem, privateKey);
   try {
     return await discover(http, apiUrl, token);
   } finally {

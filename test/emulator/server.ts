@@ -7,17 +7,19 @@ import { emptyReply, jsonReply, rawReply, type Reply } from './reply.js';
 import { flattenHeaders, type RequestLogEntry } from './request-log.js';
 import { createRouter, type RouteModule } from './router.js';
 import { basicLogin } from './routes/basic-login.js';
+import { certificateLogin, registerCertificate } from './routes/certificate-login.js';
 import { CONTROL_PREFIX, controlRoutes } from './routes/control.js';
 import { integrationApi } from './routes/integration-api.js';
 import { tokenService } from './routes/token-service.js';
-import { createSeedState, upsertUser, type EmulatorState, type EmulatorUser, type NewUser } from './state.js';
+import { createSeedState, upsertUser, type EmulatorState, type EmulatorUser, type NewUser, type RegisteredCertificate } from './state.js';
 
 export { SEED } from './seed.js';
 export { TOKEN_LIFETIME_MS } from './tokens.js';
 export { MALFORMED_BODY } from './faults.js';
 export type { Fault, FaultAction, FaultTarget } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
-export type { EmulatorState, EmulatorUser, EmulatorWorkspace, EmulatorModel, NewUser, TokenRecord } from './state.js';
+export type { EmulatorState, EmulatorUser, EmulatorWorkspace, EmulatorModel, NewUser, RegisteredCertificate, TokenRecord } from './state.js';
+export { CERTIFICATE_MESSAGE_WINDOW_MS } from './routes/certificate-login.js';
 
 /**
  * A local Anaplan for tests and for people: one base URL serves the auth service and the
@@ -29,8 +31,10 @@ export interface EmulatorOptions {
   port?: number;
   /** Anaplan has been seen answering a login with either (anaplan-facts §2). Default 201. */
   authSuccessStatus?: 200 | 201;
-  /** The clock for token expiry and the log; tests pass their own to fast-forward. */
+  /** The clock for token expiry, certificate validity, v2 message times and the log; tests pass their own to fast-forward. */
   now?: () => number;
+  /** Refuse v1 certificate-login payloads, as Anaplan does since 2026 (anaplan-facts §2). Default true. */
+  requireV2?: boolean;
 }
 
 export interface Emulator {
@@ -42,6 +46,11 @@ export interface Emulator {
   addFault(fault: Fault): void;
   /** Adds a user, or replaces the one with the same email. */
   addUser(user: NewUser): EmulatorUser;
+  /**
+   * Registers a certificate (PEM text, DER bytes, or base64 of the DER) for the user with this
+   * email, as a Tenant Administrator does; throws when Anaplan would refuse the upload.
+   */
+  registerCertificate(email: string, certificate: string | Buffer): RegisteredCertificate;
   /** Clears faults and the log; users, workspaces and tokens stay. */
   reset(): void;
   /** Stops at once, cutting open, hanging and keep-alive connections. */
@@ -51,9 +60,9 @@ export interface Emulator {
 const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Services served to clients. A new service (CA-certificate login, OAuth device grant) is one more entry. */
-function serviceModules(): RouteModule[] {
-  return [tokenService([basicLogin]), integrationApi];
+/** Services served to clients. A new service (OAuth device grant) is one more entry. */
+function serviceModules(options: EmulatorOptions): RouteModule[] {
+  return [tokenService([basicLogin, certificateLogin({ requireV2: options.requireV2 ?? true })]), integrationApi];
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -72,7 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults.clear();
     log.length = 0; // same array: callers may hold on to emulator.log
   };
-  const serve = createRouter(serviceModules());
+  const serve = createRouter(serviceModules(options));
   const control = createRouter([controlRoutes({ state: env.state, faults, log, reset })]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -127,6 +136,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log,
     addFault: (fault) => faults.add(fault),
     addUser: (user) => upsertUser(env.state, user),
+    registerCertificate: (email, certificate) => registerCertificate(env.state, email, certificate),
     reset,
     close() {
       closed ??= new Promise<void>((resolve) => {

@@ -87,12 +87,24 @@ export interface TokenRecord {
   expiresAt: number;
 }
 
+/** A certificate a Tenant Administrator registered (Administration › Security › Certificates, anaplan-facts §3). */
+export interface RegisteredCertificate {
+  /** The user it signs in as. */
+  userEmail: string;
+  der: Buffer;
+  /** SHA-256 of the DER, colon-separated uppercase hex. */
+  fingerprint256: string;
+}
+
 export interface EmulatorState {
   users: EmulatorUser[];
   workspaces: EmulatorWorkspace[];
   models: EmulatorModel[];
   /** Live tokens by token value. */
   tokens: Map<string, TokenRecord>;
+  certificates: RegisteredCertificate[];
+  /** The base64 `encodedData` of every accepted certificate login: a message is good once. */
+  usedCertificateMessages: Set<string>;
 }
 
 export interface NewUser {
@@ -122,6 +134,8 @@ export function createSeedState(): EmulatorState {
       objects: copyModelObjects(SEED.modelObjects),
     })),
     tokens: new Map(),
+    certificates: [],
+    usedCertificateMessages: new Set(),
   };
 }
 

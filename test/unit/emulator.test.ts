@@ -1,4 +1,14 @@
-import { MALFORMED_BODY, SEED, TOKEN_LIFETIME_MS, startEmulator, type Emulator, type EmulatorOptions } from '../emulator/server.js';
+import { constants, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import forge from 'node-forge';
+import {
+  CERTIFICATE_MESSAGE_WINDOW_MS,
+  MALFORMED_BODY,
+  SEED,
+  TOKEN_LIFETIME_MS,
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from '../emulator/server.js';
 
 const { integration, sso, expired } = SEED.users;
 const { financePlanning, salesOps, executiveCompensation } = SEED.workspaces;
@@ -454,5 +464,215 @@ describe('HTTP control routes', () => {
     // The fault is gone and the added user stays.
     await login(emu, 'second@example.com', 'Second-Pass-2');
     expect(emu.log.map((entry) => entry.path)).toEqual(['/token/authenticate']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CA-certificate login (anaplan-facts §2): certificates made in-process with node-forge, keys
+// with node:crypto; payloads built by hand here, independently of the assistant's client.
+
+interface TestCertificate {
+  pem: string;
+  der: Buffer;
+  privateKey: KeyObject;
+  notAfter: number;
+}
+
+function rsaKeys(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
+/** A self-signed RSA certificate; `email` goes into the SAN (rfc822Name) and the subject's emailAddress. */
+function makeCertificate(options: { email?: string; subjectEmailOnly?: boolean; notBefore?: Date; notAfter?: Date; keys?: ReturnType<typeof rsaKeys> } = {}): TestCertificate {
+  const keys = options.keys ?? rsaKeys();
+  const certificate = forge.pki.createCertificate();
+  certificate.publicKey = forge.pki.publicKeyFromPem(keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  certificate.serialNumber = '0badc0de';
+  certificate.validity.notBefore = options.notBefore ?? new Date(Date.now() - 86_400_000);
+  certificate.validity.notAfter = options.notAfter ?? new Date(Date.now() + 365 * 86_400_000);
+  const subject: forge.pki.CertificateField[] = [{ name: 'commonName', value: 'Ingrid Integration' }];
+  if (options.email) subject.push({ name: 'emailAddress', value: options.email });
+  certificate.setSubject(subject);
+  certificate.setIssuer(subject);
+  if (options.email && !options.subjectEmailOnly) certificate.setExtensions([{ name: 'subjectAltName', altNames: [{ type: 1, value: options.email }] }]);
+  certificate.sign(forge.pki.privateKeyFromPem(keys.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()), forge.md.sha256.create());
+  const pem = forge.pki.certificateToPem(certificate).replace(/\r\n/g, '\n');
+  return { pem, der: Buffer.from(new X509Certificate(pem).raw), privateKey: keys.privateKey, notAfter: certificate.validity.notAfter.getTime() };
+}
+
+function v2Message(atMs: number): Buffer {
+  const time = Buffer.alloc(8);
+  time.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000)));
+  return Buffer.concat([time, randomBytes(92)]);
+}
+
+function signedBody(message: Buffer, key: KeyObject, format: 'v2' | 'v1' = 'v2'): string {
+  const signature = sign('sha512', message, { key, padding: constants.RSA_PKCS1_PADDING });
+  const body: Record<string, string> = { encodedData: message.toString('base64'), encodedSignedData: signature.toString('base64') };
+  if (format === 'v2') body.encodedDataFormat = 'v2';
+  return JSON.stringify(body);
+}
+
+function caCertificateHeader(certificate: TestCertificate, form: 'pem' | 'der' = 'pem'): string {
+  return `CACertificate ${(form === 'pem' ? Buffer.from(certificate.pem) : certificate.der).toString('base64')}`;
+}
+
+function certificateAuthenticate(emulator: Emulator, authorization: string, body: string, contentType = 'application/json'): Promise<JsonResponse> {
+  return call(`${emulator.url}/token/authenticate`, { method: 'POST', headers: { authorization, 'content-type': contentType }, body });
+}
+
+describe('token service: CA-certificate login', () => {
+  const NOW = 1_800_000_000_000;
+  let clock = NOW;
+  let leaf: TestCertificate;
+  let emulator: Emulator;
+
+  beforeAll(() => {
+    leaf = makeCertificate({ email: integration.email, notBefore: new Date(NOW - 86_400_000), notAfter: new Date(NOW + 365 * 86_400_000) });
+  });
+  beforeEach(async () => {
+    clock = NOW;
+    emulator = await start({ now: () => clock });
+    emulator.registerCertificate(integration.email, leaf.pem);
+  });
+
+  const login = (body: string = signedBody(v2Message(clock), leaf.privateKey), form: 'pem' | 'der' = 'pem') =>
+    certificateAuthenticate(emulator, caCertificateHeader(leaf, form), body);
+
+  const refusedWith = async (answer: Promise<JsonResponse>, status: number, failure: string, message: RegExp) => {
+    const { status: got, body } = await answer;
+    expect(got).toBe(status);
+    expect(body).toEqual({ status: failure, statusMessage: expect.stringMatching(message) });
+  };
+
+  test('a registered certificate with a v2 payload signs in as its user, PEM or DER form', async () => {
+    for (const form of ['pem', 'der'] as const) {
+      const answer = await login(undefined, form);
+      expect(answer.status, form).toBe(201);
+      expect(answer.body).toMatchObject({ status: 'SUCCESS', statusMessage: 'Login successful', tokenInfo: { expiresAt: NOW + TOKEN_LIFETIME_MS } });
+      const token = (answer.body.tokenInfo as { tokenValue: string }).tokenValue;
+      const me = await call(`${emulator.url}/2/0/users/me`, withToken(token));
+      expect((me.body.user as { email: string }).email).toBe(integration.email);
+    }
+  });
+
+  test('the log keeps the CACertificate header and the JSON body', async () => {
+    const body = signedBody(v2Message(clock), leaf.privateKey);
+    await login(body);
+    const [entry] = emulator.log;
+    expect(entry?.headers.authorization).toBe(caCertificateHeader(leaf));
+    expect(entry?.headers['content-type']).toBe('application/json');
+    expect(entry?.body).toBe(body);
+  });
+
+  test('refuses an unregistered certificate with 401 FAILURE_BAD_CREDENTIAL', async () => {
+    const stranger = makeCertificate({ email: integration.email });
+    await refusedWith(
+      certificateAuthenticate(emulator, caCertificateHeader(stranger), signedBody(v2Message(clock), stranger.privateKey)),
+      401,
+      'FAILURE_BAD_CREDENTIAL',
+      /not registered/,
+    );
+  });
+
+  test('refuses a signature made with another key', async () => {
+    await refusedWith(login(signedBody(v2Message(clock), rsaKeys().privateKey)), 401, 'FAILURE_BAD_CREDENTIAL', /Signature/);
+    const message = v2Message(clock);
+    const tampered = JSON.parse(signedBody(message, leaf.privateKey)) as Record<string, string>;
+    message[50] = (message[50] ?? 0) ^ 1;
+    tampered.encodedData = message.toString('base64');
+    await refusedWith(login(JSON.stringify(tampered)), 401, 'FAILURE_BAD_CREDENTIAL', /Signature/);
+  });
+
+  test('refuses an expired certificate, and one not valid yet, by the emulator clock', async () => {
+    clock = leaf.notAfter + 60_000;
+    await refusedWith(login(), 401, 'FAILURE_BAD_CREDENTIAL', /expired/);
+    clock = NOW - 2 * 86_400_000;
+    await refusedWith(login(), 401, 'FAILURE_BAD_CREDENTIAL', /not yet valid/);
+  });
+
+  test('refuses a message more than 5 minutes old or ahead; accepts one at the edge', async () => {
+    await refusedWith(login(signedBody(v2Message(clock - CERTIFICATE_MESSAGE_WINDOW_MS - 1_000), leaf.privateKey)), 401, 'FAILURE_BAD_CREDENTIAL', /timestamp/);
+    await refusedWith(login(signedBody(v2Message(clock + CERTIFICATE_MESSAGE_WINDOW_MS + 1_000), leaf.privateKey)), 401, 'FAILURE_BAD_CREDENTIAL', /timestamp/);
+    expect((await login(signedBody(v2Message(clock - CERTIFICATE_MESSAGE_WINDOW_MS), leaf.privateKey))).status).toBe(201);
+    expect((await login(signedBody(v2Message(clock + CERTIFICATE_MESSAGE_WINDOW_MS), leaf.privateKey))).status).toBe(201);
+    // A message signed now goes stale once the clock moves on.
+    const body = signedBody(v2Message(clock), leaf.privateKey);
+    clock += CERTIFICATE_MESSAGE_WINDOW_MS + 1_000;
+    await refusedWith(login(body), 401, 'FAILURE_BAD_CREDENTIAL', /timestamp/);
+  });
+
+  test('refuses a replayed payload, in either header form', async () => {
+    const body = signedBody(v2Message(clock), leaf.privateKey);
+    expect((await login(body)).status).toBe(201);
+    await refusedWith(login(body), 401, 'FAILURE_BAD_CREDENTIAL', /already been used/);
+    await refusedWith(login(body, 'der'), 401, 'FAILURE_BAD_CREDENTIAL', /already been used/);
+  });
+
+  test('refuses v1 payloads (150 random bytes, no encodedDataFormat) unless requireV2 is false', async () => {
+    const v1 = () => signedBody(randomBytes(150), leaf.privateKey, 'v1');
+    await refusedWith(login(v1()), 401, 'FAILURE_BAD_CREDENTIAL', /v2/);
+    const lenient = await start({ now: () => clock, requireV2: false });
+    lenient.registerCertificate(integration.email, leaf.pem);
+    expect((await certificateAuthenticate(lenient, caCertificateHeader(leaf), v1())).status).toBe(201);
+    expect((await certificateAuthenticate(lenient, caCertificateHeader(leaf), signedBody(v2Message(clock), leaf.privateKey))).status).toBe(201);
+  });
+
+  test('answers a malformed header or body with 400 FAILURE_BAD_HEADER', async () => {
+    const good = signedBody(v2Message(clock), leaf.privateKey);
+    const twoBlocks = Buffer.from(leaf.pem + leaf.pem).toString('base64');
+    const cases: [string, string, string][] = [
+      ['CACertificate !!not base64!!', good, 'application/json'],
+      [`CACertificate ${Buffer.from('not a certificate').toString('base64')}`, good, 'application/json'],
+      [`CACertificate ${twoBlocks}`, good, 'application/json'],
+      [caCertificateHeader(leaf), good, 'text/plain'],
+      [caCertificateHeader(leaf), 'not json', 'application/json'],
+      [caCertificateHeader(leaf), JSON.stringify({ encodedData: 'AAAA' }), 'application/json'],
+      [caCertificateHeader(leaf), JSON.stringify({ ...(JSON.parse(good) as object), encodedDataFormat: 'v3' }), 'application/json'],
+      [caCertificateHeader(leaf), signedBody(v2Message(clock).subarray(0, 99), leaf.privateKey), 'application/json'],
+    ];
+    for (const [authorization, body, contentType] of cases) {
+      const answer = await certificateAuthenticate(emulator, authorization, body, contentType);
+      expect(answer.status, `${authorization.slice(0, 40)} ${body.slice(0, 40)} ${contentType}`).toBe(400);
+      expect(answer.body.status).toBe('FAILURE_BAD_HEADER');
+    }
+  });
+
+  test('registration takes PEM, DER or base64 DER, matched to the email in the SAN or the subject', async () => {
+    const second = makeCertificate({ email: integration.email.toUpperCase(), subjectEmailOnly: true });
+    const registered = emulator.registerCertificate(integration.email, second.der);
+    expect(registered).toEqual({ userEmail: integration.email, der: second.der, fingerprint256: new X509Certificate(second.der).fingerprint256 });
+    expect((await certificateAuthenticate(emulator, caCertificateHeader(second), signedBody(v2Message(clock), second.privateKey))).status).toBe(201);
+    // Registering again replaces, not duplicates.
+    emulator.registerCertificate(integration.email, second.der.toString('base64'));
+    expect(emulator.state.certificates).toHaveLength(2);
+  });
+
+  test('registration refuses what a Tenant Administrator could not upload', () => {
+    expect(() => emulator.registerCertificate(integration.email, makeCertificate().pem)).toThrow('email should not be blank [null]');
+    expect(() => emulator.registerCertificate(integration.email, makeCertificate({ email: 'someone.else@example.com' }).pem)).toThrow(/someone.else@example.com/);
+    expect(() => emulator.registerCertificate('nobody@example.com', leaf.pem)).toThrow(/No user/);
+    expect(() => emulator.registerCertificate(integration.email, leaf.pem + leaf.pem)).toThrow(/one PEM block/);
+    expect(() => emulator.registerCertificate(integration.email, 'not a certificate')).toThrow(/Not a certificate/);
+  });
+
+  test('POST /__emulator/certificates registers from another process', async () => {
+    const other = makeCertificate({ email: sso.email });
+    const added = await call(`${emulator.url}/__emulator/certificates`, { method: 'POST', body: JSON.stringify({ email: sso.email, certificate: other.pem }) });
+    expect(added.status).toBe(201);
+    expect(added.body).toEqual({ email: sso.email, fingerprint256: new X509Certificate(other.pem).fingerprint256 });
+    const answer = await certificateAuthenticate(emulator, caCertificateHeader(other, 'der'), signedBody(v2Message(clock), other.privateKey));
+    expect(answer.status).toBe(201);
+    const validated = await call(`${emulator.url}/token/validate`, withToken((answer.body.tokenInfo as { tokenValue: string }).tokenValue));
+    expect((validated.body.userInfo as { userId: string }).userId).toBe(sso.email);
+
+    const base64Der = await call(`${emulator.url}/__emulator/certificates`, { method: 'POST', body: JSON.stringify({ email: sso.email, certificate: other.der.toString('base64') }) });
+    expect(base64Der.status).toBe(201);
+    for (const body of ['not json', JSON.stringify({ email: sso.email }), JSON.stringify({ email: sso.email, certificate: makeCertificate().pem })]) {
+      const refused = await call(`${emulator.url}/__emulator/certificates`, { method: 'POST', body });
+      expect(refused.status, body).toBe(400);
+      expect(refused.body.error).toEqual(expect.any(String));
+    }
+    expect(emulator.log).toHaveLength(2); // control calls are not logged
   });
 });

@@ -4,6 +4,7 @@ import { emptyReply, jsonReply, type Reply } from '../reply.js';
 import { route, type RouteModule } from '../router.js';
 import { upsertUser, type EmulatorState } from '../state.js';
 import type { RequestLogEntry } from '../request-log.js';
+import { registerCertificate } from './certificate-login.js';
 
 /**
  * `/__emulator/...`: lets another process (the app under a UI test) script the emulator.
@@ -27,6 +28,9 @@ const NewUserSchema = z.object({
   passwordExpired: z.boolean().optional(),
   workspaceIds: z.array(z.string()).optional(),
 });
+
+/** `certificate`: PEM text or base64 of the DER. */
+const NewCertificateSchema = z.object({ email: z.email(), certificate: z.string().min(1) });
 
 export function controlRoutes(target: ControlTarget): RouteModule {
   return {
@@ -55,6 +59,17 @@ export function controlRoutes(target: ControlTarget): RouteModule {
         if (!parsed.success) return invalid(z.prettifyError(parsed.error));
         const user = upsertUser(target.state, parsed.data);
         return jsonReply(201, { id: user.id, email: user.email });
+      }),
+
+      route('POST', '/__emulator/certificates', (ctx) => {
+        const parsed = NewCertificateSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        try {
+          const registered = registerCertificate(target.state, parsed.data.email, parsed.data.certificate);
+          return jsonReply(201, { email: registered.userEmail, fingerprint256: registered.fingerprint256 });
+        } catch (error) {
+          return invalid(error instanceof Error ? error.message : String(error));
+        }
       }),
     ],
   };

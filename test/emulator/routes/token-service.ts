@@ -6,7 +6,7 @@ import { issueToken, liveToken, revokeToken, tokenInfo, type LiveToken } from '.
 
 /**
  * The auth service's token endpoints (anaplan-facts §2). How a login proves who it is depends
- * on the Authorization scheme; each scheme is a LoginMethod (Basic now, CACertificate later),
+ * on the Authorization scheme; each scheme is a LoginMethod (basic-login.ts, certificate-login.ts),
  * so a new login method is one new module passed to tokenService().
  */
 
