@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
-import { buildAnaplanConnectFiles, anaplanConnectExportWarnings as exportWarnings, type AnaplanConnectExportInput, type GeneratedFile } from '../export/index.js';
+import { buildAnaplanConnectFiles, anaplanConnectExportWarnings as exportWarnings, type AnaplanConnectExportInput, type BasicExportInput, type GeneratedFile } from '../export/index.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
 
@@ -42,7 +42,7 @@ export function planBasicExport(target: ExportTarget, choice: BasicExportChoice,
   return { files: buildAnaplanConnectFiles(input), warnings: exportWarnings(input) };
 }
 
-function passwordChoice(choice: BasicExportChoice): AnaplanConnectExportInput['password'] {
+function passwordChoice(choice: BasicExportChoice): BasicExportInput['password'] {
   if (choice.passwordSource === 'inline') {
     if (!choice.password) throw new AppError('bad_input', 'You chose to write the password into the script, but no password was given.');
     return { source: 'inline', value: choice.password };

@@ -4,7 +4,7 @@ import {
   BAT_SCRIPT_NAME,
   README_NAME,
   SH_SCRIPT_NAME,
-  holdsPassword,
+  holdsSecret,
   type GeneratedFile,
 } from './generated-file.js';
 import { parseAnaplanConnectExportInput, type AnaplanConnectExportRequest } from './input.js';
@@ -14,11 +14,11 @@ import { exportWarnings } from './warnings.js';
 /**
  * The files of an Anaplan Connect export: anaplan-connect.sh (linux), anaplan-connect.bat
  * (windows) and README.md. Validates first; throws AppError('bad_input') naming the field.
- * A script that holds the password (inline) is written readable by its owner only.
+ * A script that holds a secret (chosen inline) is written readable by its owner only.
  */
 export function buildAnaplanConnectFiles(input: AnaplanConnectExportRequest): GeneratedFile[] {
   const settings = parseAnaplanConnectExportInput(input);
-  const secret = holdsPassword(settings);
+  const secret = holdsSecret(settings);
   const files: GeneratedFile[] = [];
   if (settings.platforms.includes('linux')) {
     files.push({ name: SH_SCRIPT_NAME, content: buildShScript(settings), mode: secret ? 0o700 : 0o755 });

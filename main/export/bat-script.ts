@@ -1,6 +1,15 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
-import { connectionSettingLines, credentialSettingLines, type Dialect, type SettingLine } from './script-settings.js';
+import type { CertificateCredentials } from './input.js';
+import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import {
+  connectionSettingLines,
+  credentialHeaderNotes,
+  credentialSettingLines,
+  scriptMethodTitle,
+  type Dialect,
+  type SettingLine,
+} from './script-settings.js';
 
 /**
  * anaplan-connect.bat, the twin of anaplan-connect.sh, modelled on Anaplan Connect's example.bat
@@ -30,8 +39,9 @@ export function buildBatScript(settings: ExportSettings): string {
 function header(settings: ExportSettings): string[] {
   return [
     '@echo off',
-    batRem(`Anaplan Connect job: ${methodTitle(settings)}.`),
+    batRem(`Anaplan Connect job: ${scriptMethodTitle(settings)}.`),
     ...describeTarget(settings).map((line) => batRem(line, 'The header')),
+    ...credentialHeaderNotes(settings).map((line) => batRem(line, 'The header')),
     batRem('Next steps: see README.md, written next to this script.'),
     'rem',
     'rem Settings: edit the values after "=", keeping the double quotes around the whole setting.',
@@ -41,17 +51,15 @@ function header(settings: ExportSettings): string[] {
   ];
 }
 
-const BAT: Dialect = { client: 'AnaplanClient.bat', privateFileAdvice: 'keep this file readable by you only' };
+const BAT: Dialect = {
+  client: 'AnaplanClient.bat',
+  privateFileAdvice: 'keep this file readable by you only',
+  // Not %USERPROFILE%: batRem would have to write it %%USERPROFILE%%.
+  keystoreAccessLocation: [KEYSTORE_ACCESS_RELATIVE_PATH.replaceAll('/', '\\'), 'in the profile folder (USERPROFILE)'],
+};
 
 function renderBat(line: SettingLine): string {
   return line.kind === 'comment' ? batRem(line.text) : batSetLine(line.name, line.value, line.field, { javaArgument: line.javaArgument });
-}
-
-function methodTitle(settings: ExportSettings): string {
-  switch (settings.method) {
-    case 'basic':
-      return 'Basic authentication (user name and password)';
-  }
 }
 
 function operationSettings(settings: ExportSettings): string[] {
@@ -85,6 +93,30 @@ function credentialChecks(settings: ExportSettings): string[] {
       return settings.password.source === 'env'
         ? ['if not defined PasswordVariable goto :no_password', 'if not defined %PasswordVariable% goto :no_password']
         : [];
+    case 'certificate':
+      return certificateCredentialChecks(settings.credentials);
+  }
+}
+
+/** Java's user.home on Windows is the profile folder, %USERPROFILE%. */
+const KEYSTORE_ACCESS_FILE = `%USERPROFILE%\\${KEYSTORE_ACCESS_RELATIVE_PATH.replaceAll('/', '\\')}`;
+
+// One line each, no parenthesised blocks: a ")" in a path would end them.
+function certificateCredentialChecks(credentials: CertificateCredentials): string[] {
+  switch (credentials.form) {
+    case 'keystore':
+      return [
+        'if not exist "%KeystoreFile%" goto :no_keystore',
+        ...(credentials.keystorePassword.source === 'file' ? [`if not exist "${KEYSTORE_ACCESS_FILE}" goto :no_keystore_access`] : []),
+      ];
+    case 'pem':
+      return [
+        'if not exist "%CertificateFile%" goto :no_certificate',
+        'if not exist "%PrivateKeyFile%" goto :no_private_key',
+        ...(credentials.keyPassphrase.source === 'env'
+          ? ['if not defined KeyPassphraseVariable goto :no_passphrase', 'if not defined %KeyPassphraseVariable% goto :no_passphrase']
+          : []),
+      ];
   }
 }
 
@@ -119,6 +151,24 @@ function credentialArguments(settings: ExportSettings): string {
         case 'inline':
           return '-user "%%AnaplanUser%%:%%AnaplanPassword%%"';
       }
+    case 'certificate':
+      return certificateArguments(settings.credentials);
+  }
+}
+
+// anaplan-facts §5: `-keystore <file> -keystorealias <alias> [-keystorepass <password>]`, or
+// `-certificate <file> -privatekey <file>:<passphrase>` split at the LAST ":", so a drive colon
+// (C:\keys\key.pem:secret) is kept and an unencrypted key still gets the trailing colon.
+function certificateArguments(credentials: CertificateCredentials): string {
+  switch (credentials.form) {
+    case 'keystore': {
+      const keystore = '-keystore "%%KeystoreFile%%" -keystorealias "%%KeystoreAlias%%"';
+      return credentials.keystorePassword.source === 'inline' ? `${keystore} -keystorepass "%%KeystorePassword%%"` : keystore;
+    }
+    case 'pem': {
+      const passphrase = { none: '', env: '%%%KeyPassphraseVariable%%%', inline: '%%KeyPassphrase%%' }[credentials.keyPassphrase.source];
+      return `-certificate "%%CertificateFile%%" -privatekey "%%PrivateKeyFile%%:${passphrase}"`;
+    }
   }
 }
 
@@ -144,5 +194,33 @@ function errorLabels(settings: ExportSettings): string[] {
       'exit /b 2',
     );
   }
+  if (settings.method === 'certificate') lines.push(...certificateErrorLabels(settings.credentials));
   return lines;
+}
+
+function certificateErrorLabels(credentials: CertificateCredentials): string[] {
+  const label = (name: string, message: string) => ['', `:${name}`, `>&2 echo ERROR: ${message}`, 'exit /b 2'];
+  switch (credentials.form) {
+    case 'keystore':
+      return [
+        ...label('no_keystore', 'the keystore file "%KeystoreFile%" was not found. Set KeystoreFile at the top of this script to the full path of the keystore, .p12 or .jks.'),
+        ...(credentials.keystorePassword.source === 'file'
+          ? label(
+              'no_keystore_access',
+              `"${KEYSTORE_ACCESS_FILE}" was not found. Anaplan Connect reads the keystore password from that file, in the profile folder of the account that runs this job, "%USERNAME%", and cannot sign in without it. Create it as that account: run anaplan-setup export ... --keystore-password-file signed in as that account, or copy the keystore-access.txt the assistant wrote into that folder. See README.md.`,
+            )
+          : []),
+      ];
+    case 'pem':
+      return [
+        ...label('no_certificate', 'the certificate file "%CertificateFile%" was not found. Set CertificateFile at the top of this script to the full path of the certificate registered in Anaplan.'),
+        ...label('no_private_key', 'the private key file "%PrivateKeyFile%" was not found. Set PrivateKeyFile at the top of this script to the full path of its private key.'),
+        ...(credentials.keyPassphrase.source === 'env'
+          ? label(
+              'no_passphrase',
+              'the environment variable "%KeyPassphraseVariable%" is not set, so there is no passphrase for the private key "%PrivateKeyFile%". Set it for the account that runs this job, see README.md, then run this script again.',
+            )
+          : []),
+      ];
+  }
 }

@@ -14,9 +14,16 @@ export const SH_SCRIPT_NAME = 'anaplan-connect.sh';
 export const BAT_SCRIPT_NAME = 'anaplan-connect.bat';
 export const README_NAME = 'README.md';
 
-/** Scripts holding a password are readable by their owner only. */
-export function holdsPassword(settings: ExportSettings): boolean {
-  return settings.method === 'basic' && settings.password.source === 'inline';
+/** Scripts holding a secret (password, keystore password, key passphrase) are readable by their owner only. */
+export function holdsSecret(settings: ExportSettings): boolean {
+  switch (settings.method) {
+    case 'basic':
+      return settings.password.source === 'inline';
+    case 'certificate':
+      return settings.credentials.form === 'keystore'
+        ? settings.credentials.keystorePassword.source === 'inline'
+        : settings.credentials.keyPassphrase.source === 'inline';
+  }
 }
 
 /**

@@ -6,12 +6,19 @@ export { anaplanConnectExportWarnings, buildAnaplanConnectFiles } from './anapla
 export { BAT_SCRIPT_NAME, README_NAME, SH_SCRIPT_NAME, type GeneratedFile } from './generated-file.js';
 export {
   AnaplanConnectExportInputSchema,
+  DEFAULT_KEY_PASSPHRASE_ENV_VAR,
   DEFAULT_PASSWORD_ENV_VAR,
   parseAnaplanConnectExportInput,
   type AnaplanConnectExportInput,
   type AnaplanConnectExportRequest,
   type BasicExportInput,
+  type BasicExportRequest,
+  type CertificateCredentials,
+  type CertificateExportInput,
+  type CertificateExportRequest,
   type ExportPlatform,
+  type KeyPassphraseSource,
+  type KeystorePasswordSource,
   type PasswordSource,
 } from './input.js';
 

@@ -4,9 +4,9 @@ import { AppError, isAppError } from '../core/errors.js';
 
 /**
  * What the Anaplan Connect export needs to know. One member per auth method, told apart by
- * `method` (certificate and OAuth come later as more members of the union).
+ * `method` (OAuth comes later as one more member of the union).
  */
-export type AnaplanConnectExportInput = BasicExportInput;
+export type AnaplanConnectExportInput = BasicExportInput | CertificateExportInput;
 
 export type ExportPlatform = 'linux' | 'windows';
 
@@ -39,7 +39,40 @@ export interface BasicExportInput extends ExportCommon {
   password: PasswordSource;
 }
 
+/** Where Anaplan Connect gets the keystore password (anaplan-facts §5). */
+export type KeystorePasswordSource =
+  /** Not in the scripts: Anaplan Connect reads ~/.anaplan/api-client/keystore-access.txt of the account that runs the job. */
+  | { source: 'file' }
+  /** `-keystorepass` in the script, chosen knowingly (clear text, and visible in the process list while the job runs). */
+  | { source: 'inline'; value: string };
+
+/** Where the passphrase of a PEM private key comes from (`-privatekey <file>:<passphrase>`, anaplan-facts §5). */
+export type KeyPassphraseSource =
+  /** The key is not encrypted: `-privatekey <file>:` (the trailing colon is still needed). */
+  | { source: 'none' }
+  /** Read from this environment variable when the job runs (default ANAPLAN_KEY_PASSPHRASE). */
+  | { source: 'env'; envVar: string }
+  /** Written into the script, chosen knowingly. */
+  | { source: 'inline'; value: string };
+
+/** The two forms Anaplan Connect accepts for certificate authentication. */
+export type CertificateCredentials =
+  /** `-keystore <file> -keystorealias <alias> [-keystorepass <password>]` */
+  | { form: 'keystore'; keystorePath: string; alias: string; keystorePassword: KeystorePasswordSource }
+  /** `-certificate <file> -privatekey <file>:<passphrase>` */
+  | { form: 'pem'; certificatePath: string; privateKeyPath: string; keyPassphrase: KeyPassphraseSource };
+
+export interface CertificateExportInput extends ExportCommon {
+  method: 'certificate';
+  /** The certificate's email, for README.md only (Anaplan reads the user from the certificate). */
+  user?: string;
+  /** ISO date (2027-05-31, or a full ISO date-time): when the certificate expires, for README.md and the warnings. */
+  certificateNotAfter?: string;
+  credentials: CertificateCredentials;
+}
+
 export const DEFAULT_PASSWORD_ENV_VAR = 'ANAPLAN_PASSWORD';
+export const DEFAULT_KEY_PASSPHRASE_ENV_VAR = 'ANAPLAN_KEY_PASSPHRASE';
 
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** RFC 5322 dot-atom local part (so `'`, `$`, `+` are allowed) at an ASCII domain; never a `:`. */
@@ -84,19 +117,19 @@ const userEmail = z
     }
   });
 
+const envVarName = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(ENV_VAR_NAME, {
+      message: `The environment variable name must start with a letter or _ and hold only letters, digits and _ (for example ${fallback}).`,
+    })
+    .default(fallback);
+
 const PasswordSourceSchema = z.discriminatedUnion(
   'source',
   [
-    z.object({
-      source: z.literal('env'),
-      envVar: z
-        .string()
-        .trim()
-        .regex(ENV_VAR_NAME, {
-          message: 'The environment variable name must start with a letter or _ and hold only letters, digits and _ (for example ANAPLAN_PASSWORD).',
-        })
-        .default(DEFAULT_PASSWORD_ENV_VAR),
-    }),
+    z.object({ source: z.literal('env'), envVar: envVarName(DEFAULT_PASSWORD_ENV_VAR) }),
     z.object({ source: z.literal('prompt') }),
     z.object({
       source: z.literal('inline'),
@@ -129,12 +162,139 @@ const BasicExportInputSchema = z.object({
   ...commonShape,
 });
 
-export const AnaplanConnectExportInputSchema = z.discriminatedUnion('method', [BasicExportInputSchema], {
-  error: 'The auth method must be "basic" (certificate and OAuth exports are not available yet).',
+/**
+ * A path as the job will use it: kept byte for byte (spaces included), but never empty, never a
+ * control character, and never "~/...": neither the script (the path is quoted) nor Java expands "~".
+ */
+const filePath = (what: string) =>
+  z.string().superRefine((value, ctx) => {
+    if (value.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: `${what} is empty. Enter the full path of the file.` });
+    } else if (CONTROL_CHARACTER.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `${what} must not contain line breaks or other control characters.` });
+    } else if (/^~(?:[/\\]|$)/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} starts with "~", which neither the script nor Java expands. Enter the full path, such as /home/jobuser/keys/... or C:\\Users\\jobuser\\keys\\...`,
+      });
+    }
+  });
+
+// anaplan-facts §5: JKS stores aliases in lowercase; the assistant writes its keystores with such aliases.
+const keystoreAlias = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (value === '') {
+      ctx.addIssue({ code: 'custom', message: 'The key alias is empty. Enter the alias of the key entry in the keystore, such as anaplan-connect.' });
+    } else if (!/^[a-z0-9][a-z0-9._-]*$/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'The key alias must hold only lowercase letters, digits, ".", "-" and "_", starting with a letter or digit (keystores keep aliases in lowercase), such as anaplan-connect.',
+      });
+    }
+  });
+
+const KeystorePasswordSourceSchema = z.discriminatedUnion(
+  'source',
+  [
+    z.object({ source: z.literal('file') }),
+    z.object({
+      source: z.literal('inline'),
+      value: noControlCharacters('The keystore password')
+        .pipe(z.string().min(1, { message: 'The keystore password is empty.' }))
+        // anaplan-facts §5 (Program.getKeyStorePassword): "?" means "ask for it at the terminal".
+        .refine((value) => value !== '?', { message: 'The keystore password cannot be "?": Anaplan Connect reads -keystorepass ? as "ask for the password at the terminal".' }),
+    }),
+  ],
+  { error: 'The keystore password source must be "file" (Anaplan Connect reads keystore-access.txt) or "inline" (written into the script).' },
+);
+
+// anaplan-facts §5: -privatekey <file>:<passphrase> is split at the LAST ":".
+const PASSPHRASE_COLON =
+  'The key passphrase contains ":", which Anaplan Connect cannot take: it splits -privatekey <file>:<passphrase> at the last ":", so the passphrase would be cut there. Encrypt the private key again with a passphrase without ":", then export again.';
+
+const KeyPassphraseSourceSchema = z.discriminatedUnion(
+  'source',
+  [
+    z.object({ source: z.literal('none') }),
+    z.object({ source: z.literal('env'), envVar: envVarName(DEFAULT_KEY_PASSPHRASE_ENV_VAR) }),
+    z.object({
+      source: z.literal('inline'),
+      value: noControlCharacters('The key passphrase')
+        .pipe(z.string().min(1, { message: 'The key passphrase is empty. For a private key that is not encrypted, choose "none".' }))
+        .refine((value) => !value.includes(':'), { message: PASSPHRASE_COLON }),
+    }),
+  ],
+  {
+    error: 'The key passphrase source must be "none" (the key is not encrypted), "env" (an environment variable) or "inline" (written into the script).',
+  },
+);
+
+const CertificateCredentialsSchema = z.discriminatedUnion(
+  'form',
+  [
+    z.object({
+      form: z.literal('keystore'),
+      keystorePath: filePath('The keystore file'),
+      alias: keystoreAlias,
+      keystorePassword: KeystorePasswordSourceSchema,
+    }),
+    z.object({
+      form: z.literal('pem'),
+      certificatePath: filePath('The certificate file'),
+      privateKeyPath: filePath('The private key file'),
+      keyPassphrase: KeyPassphraseSourceSchema,
+    }),
+  ],
+  { error: 'The certificate form must be "keystore" (a .p12 or .jks file and an alias) or "pem" (a certificate file and a private key file).' },
+);
+
+const optionalEmail = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || (value.length <= 254 && EMAIL.test(value)), {
+    message: `The user must be the certificate's email address, such as name@example.com, or be left out.`,
+  })
+  .transform((value) => value || undefined)
+  .optional();
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** True for a real calendar day (V8's Date.parse accepts 2027-02-30). */
+function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const isoDate = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || isIsoDate(value), {
+    message: 'The certificate expiry date must be an ISO date such as 2027-05-31 (or a date-time such as 2027-05-31T23:59:59Z).',
+  })
+  .transform((value) => value || undefined)
+  .optional();
+
+const CertificateExportInputSchema = z.object({
+  method: z.literal('certificate'),
+  user: optionalEmail,
+  certificateNotAfter: isoDate,
+  credentials: CertificateCredentialsSchema,
+  ...commonShape,
+});
+
+export const AnaplanConnectExportInputSchema = z.discriminatedUnion('method', [BasicExportInputSchema, CertificateExportInputSchema], {
+  error: 'The auth method must be "basic" or "certificate" (OAuth exports are not available yet).',
 });
 
 /** What callers may pass: like the input, with defaults (envVar, operation) still optional. */
 export type AnaplanConnectExportRequest = z.input<typeof AnaplanConnectExportInputSchema>;
+export type BasicExportRequest = Extract<AnaplanConnectExportRequest, { method: 'basic' }>;
+export type CertificateExportRequest = Extract<AnaplanConnectExportRequest, { method: 'certificate' }>;
 
 // Compile-time proof that the schema produces exactly the documented input type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -148,6 +308,20 @@ const FIELD_LABELS: Record<string, string> = {
   'password.source': 'password source',
   'password.envVar': 'password environment variable',
   'password.value': 'password',
+  certificateNotAfter: 'certificate expiry date',
+  credentials: 'certificate credentials',
+  'credentials.form': 'certificate form',
+  'credentials.keystorePath': 'keystore file',
+  'credentials.alias': 'key alias',
+  'credentials.keystorePassword': 'keystore password',
+  'credentials.keystorePassword.source': 'keystore password source',
+  'credentials.keystorePassword.value': 'keystore password',
+  'credentials.certificatePath': 'certificate file',
+  'credentials.privateKeyPath': 'private key file',
+  'credentials.keyPassphrase': 'key passphrase',
+  'credentials.keyPassphrase.source': 'key passphrase source',
+  'credentials.keyPassphrase.envVar': 'key passphrase environment variable',
+  'credentials.keyPassphrase.value': 'key passphrase',
   serviceUrl: 'service URL',
   authUrl: 'auth URL',
   workspaceId: 'workspace ID',

@@ -1,6 +1,14 @@
 import { describeTarget, type ExportSettings } from './generated-file.js';
-import type { BasicExportInput } from './input.js';
-import { connectionSettingLines, credentialSettingLines, type Dialect, type SettingLine } from './script-settings.js';
+import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource } from './input.js';
+import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import {
+  connectionSettingLines,
+  credentialHeaderNotes,
+  credentialSettingLines,
+  scriptMethodTitle,
+  type Dialect,
+  type SettingLine,
+} from './script-settings.js';
 import { shArrayWord, shComment, shQuote } from './shell-quote.js';
 
 /**
@@ -32,25 +40,23 @@ export function buildShScript(settings: ExportSettings): string {
 function header(settings: ExportSettings): string[] {
   return [
     '#!/bin/bash',
-    shComment(`Anaplan Connect job: ${methodTitle(settings)}.`),
+    shComment(`Anaplan Connect job: ${scriptMethodTitle(settings)}.`),
     ...describeTarget(settings).map((line) => shComment(line, 'The header')),
+    ...credentialHeaderNotes(settings).map((line) => shComment(line, 'The header')),
     shComment('Next steps: see README.md, written next to this script.'),
     '#',
     shComment('Settings: edit the values between the single quotes.'),
   ];
 }
 
-const SH: Dialect = { client: 'AnaplanClient.sh', privateFileAdvice: 'keep this file readable by you only (chmod 700)' };
+const SH: Dialect = {
+  client: 'AnaplanClient.sh',
+  privateFileAdvice: 'keep this file readable by you only (chmod 700)',
+  keystoreAccessLocation: [`~/${KEYSTORE_ACCESS_RELATIVE_PATH},`, 'where ~ is the home folder'],
+};
 
 function renderSh(line: SettingLine): string {
   return line.kind === 'comment' ? shComment(line.text) : `${line.name}=${shQuote(line.value, line.field)}`;
-}
-
-function methodTitle(settings: ExportSettings): string {
-  switch (settings.method) {
-    case 'basic':
-      return 'Basic authentication (user name and password)';
-  }
 }
 
 function operationSettings(settings: ExportSettings): string[] {
@@ -95,6 +101,8 @@ function credentialChecks(settings: ExportSettings): string[] {
   switch (settings.method) {
     case 'basic':
       return basicCredentialChecks(settings);
+    case 'certificate':
+      return certificateCredentialChecks(settings.credentials);
   }
 }
 
@@ -126,6 +134,98 @@ function basicCredentialChecks(settings: BasicExportInput): string[] {
   }
 }
 
+function certificateCredentialChecks(credentials: CertificateCredentials): string[] {
+  switch (credentials.form) {
+    case 'keystore':
+      return [
+        ...readableFileChecks('KeystoreFile', 'the keystore file', 'Set KeystoreFile at the top of this script to the full path of the keystore (.p12 or .jks).'),
+        ...(credentials.keystorePassword.source === 'file' ? keystoreAccessChecks() : []),
+      ];
+    case 'pem':
+      return [
+        ...readableFileChecks('CertificateFile', 'the certificate file', 'Set CertificateFile at the top of this script to the full path of the certificate registered in Anaplan.'),
+        ...readableFileChecks('PrivateKeyFile', 'the private key file', 'Set PrivateKeyFile at the top of this script to the full path of its private key.'),
+        ...keyPassphraseChecks(credentials.keyPassphrase.source),
+      ];
+  }
+}
+
+function keyPassphraseChecks(source: KeyPassphraseSource['source']): string[] {
+  switch (source) {
+    case 'none':
+      return [];
+    case 'env':
+      return keyPassphraseEnvChecks();
+    case 'inline':
+      return inlinePassphraseColonCheck();
+  }
+}
+
+/** Exit 2 when the file named by a setting is missing or unreadable for the account running the job. */
+function readableFileChecks(name: string, what: string, fix: string): string[] {
+  return [
+    `if [ ! -f "$${name}" ]; then`,
+    `  echo "ERROR: ${what} \\"$${name}\\" was not found. ${fix}" >&2`,
+    '  exit 2',
+    `elif [ ! -r "$${name}" ]; then`,
+    `  echo "ERROR: ${what} \\"$${name}\\" cannot be read by the account running this job ($(id -un)). Let that account read it (for example: owned by it, chmod 600)." >&2`,
+    '  exit 2',
+    'fi',
+  ];
+}
+
+// anaplan-facts §5: without -keystorepass, Anaplan Connect reads the password from this file under
+// Java's user.home (the home folder of the account running the job); if it is missing, it asks at
+// the terminal, which a scheduled job does not have.
+function keystoreAccessChecks(): string[] {
+  return [
+    '# Anaplan Connect reads the keystore password from this file in the home folder of the account running the job.',
+    `KeystoreAccessFile="\${HOME-}/${KEYSTORE_ACCESS_RELATIVE_PATH}"`,
+    'if [ ! -f "$KeystoreAccessFile" ]; then',
+    `  echo "ERROR: \\"$KeystoreAccessFile\\" was not found. Anaplan Connect reads the keystore password from that file, in the home folder of the account that runs this job ($(id -un)), and cannot sign in without it. Create it as that account: run 'anaplan-setup export ... --keystore-password-file' signed in as that account, or copy the keystore-access.txt the assistant wrote into that folder (chmod 600). See README.md." >&2`,
+    '  exit 2',
+    'elif [ ! -r "$KeystoreAccessFile" ]; then',
+    '  echo "ERROR: \\"$KeystoreAccessFile\\" cannot be read by the account running this job ($(id -un)), so Anaplan Connect has no keystore password. Let that account read it (owned by it, chmod 600)." >&2',
+    '  exit 2',
+    'fi',
+  ];
+}
+
+function keyPassphraseEnvChecks(): string[] {
+  return [
+    'case "$KeyPassphraseVariable" in',
+    "  '' | [0-9]* | *[!A-Za-z0-9_]*)",
+    '    echo "ERROR: KeyPassphraseVariable \\"$KeyPassphraseVariable\\" is not a valid environment variable name. Set it at the top of this script (for example ANAPLAN_KEY_PASSPHRASE)." >&2',
+    '    exit 2',
+    '    ;;',
+    'esac',
+    'KeyPassphrase=${!KeyPassphraseVariable-}',
+    'if [ -z "$KeyPassphrase" ]; then',
+    '  echo "ERROR: the environment variable $KeyPassphraseVariable is not set or is empty, so there is no passphrase for the private key \\"$PrivateKeyFile\\". Set it in the environment of the account that runs this job (see README.md), then run this script again." >&2',
+    '  exit 2',
+    'fi',
+    // anaplan-facts §5: -privatekey is split at the last ":", so a ":" in the passphrase cuts it.
+    'case "$KeyPassphrase" in',
+    '  *:*)',
+    '    echo "ERROR: the passphrase in $KeyPassphraseVariable contains \\":\\", which Anaplan Connect cannot take: it splits -privatekey <file>:<passphrase> at the last \\":\\". Encrypt the private key again with a passphrase without \\":\\" (see README.md)." >&2',
+    '    exit 2',
+    '    ;;',
+    'esac',
+  ];
+}
+
+// anaplan-facts §5: -privatekey is split at the last ":". Checked at export; again here in case the setting was edited.
+function inlinePassphraseColonCheck(): string[] {
+  return [
+    'case "$KeyPassphrase" in',
+    '  *:*)',
+    '    echo "ERROR: KeyPassphrase contains \\":\\", which Anaplan Connect cannot take: it splits -privatekey <file>:<passphrase> at the last \\":\\". Encrypt the private key again with a passphrase without \\":\\" (see README.md)." >&2',
+    '    exit 2',
+    '    ;;',
+    'esac',
+  ];
+}
+
 function operationCheck(): string[] {
   return [
     'if [ "${#Operation[@]}" -eq 0 ]; then',
@@ -155,5 +255,23 @@ function credentialArguments(settings: ExportSettings): string {
     case 'basic':
       // anaplan-facts §5: -user user[:password], split at the first ":"; without one it prompts.
       return settings.password.source === 'prompt' ? '-user "$AnaplanUser"' : '-user "$AnaplanUser:$AnaplanPassword"';
+    case 'certificate':
+      return certificateArguments(settings.credentials);
+  }
+}
+
+// anaplan-facts §5: `-keystore <file> -keystorealias <alias> [-keystorepass <password>]`, or
+// `-certificate <file> -privatekey <file>:<passphrase>` split at the LAST ":" (so an unencrypted
+// key still gets the trailing colon). One form only: -keystore is refused after -privatekey.
+function certificateArguments(credentials: CertificateCredentials): string {
+  switch (credentials.form) {
+    case 'keystore': {
+      const keystore = '-keystore "$KeystoreFile" -keystorealias "$KeystoreAlias"';
+      return credentials.keystorePassword.source === 'inline' ? `${keystore} -keystorepass "$KeystorePassword"` : keystore;
+    }
+    case 'pem': {
+      const privateKey = credentials.keyPassphrase.source === 'none' ? '"$PrivateKeyFile:"' : '"$PrivateKeyFile:$KeyPassphrase"';
+      return `-certificate "$CertificateFile" -privatekey ${privateKey}`;
+    }
   }
 }

@@ -1,12 +1,102 @@
-import type { ExportSettings } from './generated-file.js';
+import { generatedOn, type ExportSettings } from './generated-file.js';
 import type { BasicExportInput } from './input.js';
+import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import { expiryDay } from './script-settings.js';
 
 /** Human-readable warnings for the chosen export: shown before writing and repeated in README.md. */
 export function exportWarnings(settings: ExportSettings): string[] {
   switch (settings.method) {
     case 'basic':
       return basicWarnings(settings);
+    case 'certificate':
+      return certificateWarnings(settings);
   }
+}
+
+type CertificateSettings = Extract<ExportSettings, { method: 'certificate' }>;
+
+const PROCESS_LIST = 'so while the job runs anyone who can list processes on this machine (ps on Linux, Task Manager or wmic on Windows) can see it';
+
+function certificateWarnings(settings: CertificateSettings): string[] {
+  const warnings: string[] = [];
+  const { credentials } = settings;
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  if (credentials.form === 'keystore') {
+    const { keystorePassword } = credentials;
+    switch (keystorePassword.source) {
+      case 'file':
+        // anaplan-facts §5: read under the home of the account that runs the job; obfuscated only.
+        warnings.push(
+          `Anaplan Connect reads the keystore password from ${KEYSTORE_ACCESS_RELATIVE_PATH} in the home folder of the account that runs the job (${[
+            linux && `Linux: ~/${KEYSTORE_ACCESS_RELATIVE_PATH}`,
+            windows && `Windows: %USERPROFILE%\\${KEYSTORE_ACCESS_RELATIVE_PATH.replaceAll('/', '\\')}`,
+          ]
+            .filter(Boolean)
+            .join('; ')}). ${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run the job as that account, with that account's home folder: a file in your own home folder does not help a job that runs as another account. The script stops (exit code 2) while the file is missing.`,
+          'keystore-access.txt keeps the keystore password off the command line, but it is only obfuscated, not encrypted: anyone who can read it can recover the password. Keep it readable by the job\'s account only (chmod 600 on Linux).',
+        );
+        break;
+      case 'inline':
+        warnings.push(
+          `Anaplan Connect takes the keystore password on its own command line (-keystorepass), ${PROCESS_LIST}. To keep it off the command line, let Anaplan Connect read it from keystore-access.txt instead.`,
+          'The keystore password is stored in clear text in the script: anyone who can read the script and the keystore can sign in to Anaplan with the certificate. The script is written readable by you only; keep it that way, and keep it out of shared folders, version control and e-mail.',
+        );
+        break;
+    }
+  } else {
+    const { keyPassphrase } = credentials;
+    switch (keyPassphrase.source) {
+      case 'none':
+        warnings.push(
+          'The private key is not encrypted: anyone who can read the key file can sign in to Anaplan with the certificate. Keep it readable by the job\'s account only (chmod 600 on Linux), out of shared folders and backups others can read.',
+        );
+        break;
+      case 'env':
+        warnings.push(
+          `Anaplan Connect takes the key passphrase on its own command line (-privatekey <file>:<passphrase>), ${PROCESS_LIST}. A keystore whose password Anaplan Connect reads from keystore-access.txt keeps it off the command line.`,
+          `The key passphrase must be in the environment variable ${keyPassphrase.envVar} of the account that runs the job. Jobs started by cron or Task Scheduler do not read your login settings: set it where that account's job will see it.`,
+          // anaplan-facts §5: split at the last ":".
+          `The passphrase in ${keyPassphrase.envVar} must not contain ":": Anaplan Connect splits -privatekey <file>:<passphrase> at the last ":", so it would be cut there.${linux ? ' The Linux script checks this and stops with exit code 2.' : ''}${windows ? ' The Windows script cannot check it: the sign-in fails.' : ''}`,
+        );
+        if (windows) {
+          warnings.push(
+            'On Windows, a key passphrase containing " or ! or ending with \\ cannot pass through AnaplanClient.bat unchanged, and the sign-in will fail. Encrypt the key with a passphrase without them.',
+          );
+        }
+        break;
+      case 'inline':
+        warnings.push(
+          `Anaplan Connect takes the key passphrase on its own command line (-privatekey <file>:<passphrase>), ${PROCESS_LIST}. A keystore whose password Anaplan Connect reads from keystore-access.txt keeps it off the command line.`,
+          'The key passphrase is stored in clear text in the script: anyone who can read the script and the key file can sign in to Anaplan with the certificate. The script is written readable by you only; keep it that way, and keep it out of shared folders, version control and e-mail.',
+        );
+        break;
+    }
+  }
+  // anaplan-facts §3: the Tenant Administrator uploads the leaf certificate only.
+  warnings.push(
+    `A Tenant Administrator must have registered the certificate${settings.user ? ` of ${settings.user}` : ''} in Anaplan (Administration › Security › Certificates), uploading the leaf certificate only: certificate.pem, one PEM block. Uploading the whole chain gives the misleading error "email should not be blank [null]".`,
+  );
+  warnings.push(expiryWarning(settings));
+  return warnings;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function expiryWarning(settings: CertificateSettings): string {
+  const renew =
+    'The assistant can make a new certificate signing request (CSR) with the same subject; the new certificate must be registered in Anaplan again and put where the job reads it.';
+  if (!settings.certificateNotAfter) {
+    return `Certificates expire (after at most about 3 years), and the job then fails at sign-in. Note when this one expires and renew it before then. ${renew}`;
+  }
+  const day = expiryDay(settings.certificateNotAfter);
+  // Whole days between the export's day and the expiry day, so the same export on the same day gives the same text.
+  const daysLeft = Math.round((Date.parse(day) - Date.parse(generatedOn(settings))) / DAY_MS);
+  if (daysLeft < 0) {
+    return `The certificate expired on ${day}: Anaplan refuses it, so the job fails at sign-in. Get a new certificate before using this job. ${renew}`;
+  }
+  const when = daysLeft === 0 ? 'today' : `in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`;
+  return `The certificate expires on ${day} (${when}); from then on the job fails at sign-in. Renew it before then. ${renew}`;
 }
 
 function basicWarnings(settings: BasicExportInput & { platforms: ExportSettings['platforms'] }): string[] {

@@ -1,24 +1,33 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, isAppError } from '../../main/core/errors.js';
 import { batOperationWord, batRem, batSetLine } from '../../main/export/batch-quote.js';
 import {
   anaplanConnectExportWarnings,
   buildAnaplanConnectFiles,
-  writeAnaplanConnectExport,
   type AnaplanConnectExportRequest,
-  type GeneratedFile,
+  type BasicExportRequest,
 } from '../../main/export/index.js';
 import { shQuote } from '../../main/export/shell-quote.js';
+import {
+  CONNECTION_ARGS as connection,
+  HOSTILE_OPERATION,
+  MODEL_ID,
+  STAND_IN,
+  WORKSPACE_ID,
+  expectBadInput,
+  expectCrlfOnly,
+  expectNothingExecuted as expectNothingExecutedIn,
+  expectOptionsBeforeOperation as expectOptionsBeforeOperationAmong,
+  fileNamed,
+  hasShellcheck,
+  setUpJob as setUpJobIn,
+} from '../support/export-harness.js';
 
-const WORKSPACE_ID = '8A81B08E4F6D2B43014FBE8D0A1C2D3E';
-const MODEL_ID = '75A40874E6B64FA3AE0743278996850F';
+type PasswordChoice = BasicExportRequest['password'];
 
-type PasswordChoice = AnaplanConnectExportRequest['password'];
-
-function exportInput(overrides: Partial<AnaplanConnectExportRequest> = {}): AnaplanConnectExportRequest {
+function exportInput(overrides: Partial<BasicExportRequest> = {}): BasicExportRequest {
   return {
     method: 'basic',
     user: 'integration.user@example.com',
@@ -36,46 +45,15 @@ function exportInput(overrides: Partial<AnaplanConnectExportRequest> = {}): Anap
   };
 }
 
-function fileNamed(files: GeneratedFile[], name: string): GeneratedFile {
-  const file = files.find((candidate) => candidate.name === name);
-  if (!file) throw new Error(`${name} was not generated (got ${files.map((f) => f.name).join(', ')})`);
-  return file;
-}
-
-function expectBadInput(run: () => unknown, ...fragments: Array<string | RegExp>): AppError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isAppError(caught, 'bad_input')).toBe(true);
-  const error = caught as AppError;
-  for (const fragment of fragments) expect(error.message).toMatch(fragment);
-  return error;
-}
-
 // Values a hostile or unlucky user might enter: every one must reach Anaplan Connect unchanged.
 const HOSTILE_USER = "o'brien$HOME@example.com";
 const HOSTILE_PASSWORD = `pa ss:w'o"rd $(touch pwned) \`touch pwned\` $HOME !* \\ %PATH% ^`;
-const HOSTILE_OPERATION = [
-  '-file',
-  'Sales "Q1" $(touch pwned).csv',
-  '-put',
-  "/data/it's `touch pwned` $HOME/* ; touch pwned.csv",
-  '-import',
-  'Sales from Sales.csv',
-  '-execute',
-];
 
 const PASSWORD_SOURCES: Array<[string, PasswordChoice]> = [
   ['env', { source: 'env', envVar: 'ANAPLAN_PASSWORD' }],
   ['prompt', { source: 'prompt' }],
   ['inline', { source: 'inline', value: 'Inline-Secret-42%' }],
 ];
-
-const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-if (!hasShellcheck) console.warn('shellcheck is not installed: the shellcheck tests are skipped (bash -n still runs).');
 
 let tmp: string;
 beforeEach(async () => {
@@ -86,13 +64,13 @@ afterEach(async () => {
 });
 
 describe('generated files', () => {
-  async function writeSh(input: AnaplanConnectExportRequest): Promise<string> {
+  async function writeSh(input: BasicExportRequest): Promise<string> {
     const path = join(tmp, 'anaplan-connect.sh');
     await writeFile(path, fileNamed(buildAnaplanConnectFiles(input), 'anaplan-connect.sh').content);
     return path;
   }
 
-  function hostileInput(password: PasswordChoice): AnaplanConnectExportRequest {
+  function hostileInput(password: PasswordChoice): BasicExportRequest {
     const hostilePassword: PasswordChoice = password.source === 'inline' ? { source: 'inline', value: HOSTILE_PASSWORD } : password;
     return exportInput({ user: HOSTILE_USER, password: hostilePassword, platforms: ['linux'], operation: HOSTILE_OPERATION });
   }
@@ -127,10 +105,7 @@ describe('generated files', () => {
     expect(sh.content.startsWith('#!/bin/bash\n')).toBe(true);
 
     const bat = fileNamed(files, 'anaplan-connect.bat');
-    expect(bat.content.endsWith('\r\n')).toBe(true);
-    expect(bat.content).not.toMatch(/[^\r]\n/);
-    expect(bat.content).not.toMatch(/\r(?!\n)/);
-    expect(bat.content.startsWith('@echo off\r\n')).toBe(true);
+    expectCrlfOnly(bat.content);
 
     const secret = password.source === 'inline';
     expect(sh.mode).toBe(secret ? 0o700 : 0o755);
@@ -286,7 +261,7 @@ describe('validation', () => {
     expect(sh).toContain("PasswordVariable='ANAPLAN_PASSWORD'\n");
   });
 
-  it.each<[string, Partial<AnaplanConnectExportRequest>, RegExp]>([
+  it.each<[string, Partial<BasicExportRequest>, RegExp]>([
     ['a user that is not an email', { user: 'not-an-email' }, /^.*user: .*email/],
     ['a user with a colon', { user: 'a:b@example.com' }, /user: .*":"/],
     ['a short workspace ID', { workspaceId: 'abc' }, /workspace ID: .*32 hexadecimal/],
@@ -355,74 +330,10 @@ describe('warnings and README', () => {
 });
 
 describe('running the generated .sh against a stand-in AnaplanClient.sh', () => {
-  // Records its arguments NUL-separated (NUL cannot occur in an argument) and its working folder.
-  const STAND_IN = [
-    '#!/bin/bash',
-    'printf \'%s\\0\' "$@" > "$ARGV_FILE"',
-    'pwd -P > "$CWD_FILE"',
-    'exit "${STANDIN_EXIT:-0}"',
-    '',
-  ].join('\n');
-
-  interface Job {
-    folder: string;
-    script: string;
-    elsewhere: string;
-    env: NodeJS.ProcessEnv;
-    run(extraEnv?: NodeJS.ProcessEnv, how?: 'direct' | 'relative'): SpawnSyncReturns<string>;
-    argv(): Promise<string[]>;
-    cwd(): Promise<string>;
-  }
-
-  /** A folder with a hostile name holding the stand-in and the generated script; runs start elsewhere. */
-  async function setUpJob(input: AnaplanConnectExportRequest, options: { standIn?: 'missing' | 'not-executable' } = {}): Promise<Job> {
-    const folder = join(tmp, "Anaplan Connect 'q' $HOME `x`");
-    const elsewhere = join(tmp, 'elsewhere');
-    const home = join(tmp, 'home');
-    await Promise.all([mkdir(folder), mkdir(elsewhere), mkdir(home)]);
-    if (options.standIn !== 'missing') {
-      await writeFile(join(folder, 'AnaplanClient.sh'), STAND_IN);
-      await chmod(join(folder, 'AnaplanClient.sh'), options.standIn === 'not-executable' ? 0o644 : 0o755);
-    }
-    await writeAnaplanConnectExport(folder, { ...input, platforms: ['linux'] }, { overwrite: false });
-    const argvFile = join(tmp, 'argv.bin');
-    const cwdFile = join(tmp, 'cwd.txt');
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, ARGV_FILE: argvFile, CWD_FILE: cwdFile, LC_ALL: 'C.UTF-8' };
-    const script = join(folder, 'anaplan-connect.sh');
-    return {
-      folder,
-      script,
-      elsewhere,
-      env,
-      run(extraEnv = {}, how = 'direct') {
-        const [command, args] = how === 'direct' ? [script, []] : ['bash', [join('..', folder.slice(tmp.length + 1), 'anaplan-connect.sh')]];
-        return spawnSync(command, args, { cwd: elsewhere, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
-      },
-      async argv() {
-        const recorded = await readFile(argvFile, 'utf8');
-        return recorded.split('\0').slice(0, -1);
-      },
-      async cwd() {
-        return (await readFile(cwdFile, 'utf8')).trimEnd();
-      },
-    };
-  }
-
-  async function expectNothingExecuted(): Promise<void> {
-    const all = await readdir(tmp, { recursive: true });
-    expect(all.filter((entry) => entry.split('/').pop()?.startsWith('pwned'))).toEqual([]);
-  }
-
-  const connection = ['-service', 'https://api.anaplan.com', '-auth', 'https://auth.anaplan.com', '-workspace_id', WORKSPACE_ID, '-model_id', MODEL_ID];
-
-  function expectOptionsBeforeOperation(argv: string[], operation: string[]): void {
-    const firstOperationWord = argv.length - operation.length;
-    expect(argv.slice(firstOperationWord)).toEqual(operation);
-    for (const option of ['-user', '-service', '-auth', '-workspace_id', '-model_id']) {
-      const index = argv.indexOf(option);
-      if (index !== -1) expect(index, option).toBeLessThan(firstOperationWord);
-    }
-  }
+  const setUpJob = (input: BasicExportRequest, options?: Parameters<typeof setUpJobIn>[2]) => setUpJobIn(tmp, input, options);
+  const expectNothingExecuted = () => expectNothingExecutedIn(tmp);
+  const expectOptionsBeforeOperation = (argv: string[], operation: string[]) =>
+    expectOptionsBeforeOperationAmong(argv, operation, ['-user', '-service', '-auth', '-workspace_id', '-model_id']);
 
   it('env: passes hostile values through unchanged, options first, and runs nothing', async () => {
     const job = await setUpJob(exportInput({ user: HOSTILE_USER, operation: HOSTILE_OPERATION }));

@@ -1,0 +1,123 @@
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError, isAppError } from '../../main/core/errors.js';
+import { writeAnaplanConnectExport, type AnaplanConnectExportRequest, type GeneratedFile } from '../../main/export/index.js';
+
+/**
+ * Shared by the export tests: runs a generated anaplan-connect.sh against a stand-in
+ * AnaplanClient.sh that records its arguments, and checks the files the export writes.
+ */
+
+export const WORKSPACE_ID = '8A81B08E4F6D2B43014FBE8D0A1C2D3E';
+export const MODEL_ID = '75A40874E6B64FA3AE0743278996850F';
+
+/** The connection options every script passes after the credentials, with both IDs given. */
+export const CONNECTION_ARGS = ['-service', 'https://api.anaplan.com', '-auth', 'https://auth.anaplan.com', '-workspace_id', WORKSPACE_ID, '-model_id', MODEL_ID];
+
+// An Operation a hostile or unlucky user might enter: every word must reach Anaplan Connect unchanged.
+export const HOSTILE_OPERATION = [
+  '-file',
+  'Sales "Q1" $(touch pwned).csv',
+  '-put',
+  "/data/it's `touch pwned` $HOME/* ; touch pwned.csv",
+  '-import',
+  'Sales from Sales.csv',
+  '-execute',
+];
+
+export function fileNamed(files: GeneratedFile[], name: string): GeneratedFile {
+  const file = files.find((candidate) => candidate.name === name);
+  if (!file) throw new Error(`${name} was not generated (got ${files.map((f) => f.name).join(', ')})`);
+  return file;
+}
+
+export function expectBadInput(run: () => unknown, ...fragments: Array<string | RegExp>): AppError {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(isAppError(caught, 'bad_input')).toBe(true);
+  const error = caught as AppError;
+  for (const fragment of fragments) expect(error.message).toMatch(fragment);
+  return error;
+}
+
+export const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+if (!hasShellcheck) console.warn('shellcheck is not installed: the shellcheck tests are skipped (bash -n still runs).');
+
+/** A .bat must be CRLF throughout, ending with one. */
+export function expectCrlfOnly(content: string): void {
+  expect(content.endsWith('\r\n')).toBe(true);
+  expect(content).not.toMatch(/[^\r]\n/);
+  expect(content).not.toMatch(/\r(?!\n)/);
+  expect(content.startsWith('@echo off\r\n')).toBe(true);
+}
+
+// Records its arguments NUL-separated (NUL cannot occur in an argument) and its working folder.
+export const STAND_IN = ['#!/bin/bash', 'printf \'%s\\0\' "$@" > "$ARGV_FILE"', 'pwd -P > "$CWD_FILE"', 'exit "${STANDIN_EXIT:-0}"', ''].join('\n');
+
+export interface Job {
+  folder: string;
+  script: string;
+  elsewhere: string;
+  /** HOME of the job's runs: an empty folder under tmp unless the test fills it. */
+  home: string;
+  env: NodeJS.ProcessEnv;
+  run(extraEnv?: NodeJS.ProcessEnv, how?: 'direct' | 'relative'): SpawnSyncReturns<string>;
+  argv(): Promise<string[]>;
+  cwd(): Promise<string>;
+}
+
+/** A folder with a hostile name holding the stand-in and the generated script; runs start elsewhere. */
+export async function setUpJob(tmp: string, input: AnaplanConnectExportRequest, options: { standIn?: 'missing' | 'not-executable' } = {}): Promise<Job> {
+  const folder = join(tmp, "Anaplan Connect 'q' $HOME `x`");
+  const elsewhere = join(tmp, 'elsewhere');
+  const home = join(tmp, 'home');
+  await Promise.all([mkdir(folder), mkdir(elsewhere), mkdir(home)]);
+  if (options.standIn !== 'missing') {
+    await writeFile(join(folder, 'AnaplanClient.sh'), STAND_IN);
+    await chmod(join(folder, 'AnaplanClient.sh'), options.standIn === 'not-executable' ? 0o644 : 0o755);
+  }
+  await writeAnaplanConnectExport(folder, { ...input, platforms: ['linux'] }, { overwrite: false });
+  const argvFile = join(tmp, 'argv.bin');
+  const cwdFile = join(tmp, 'cwd.txt');
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, ARGV_FILE: argvFile, CWD_FILE: cwdFile, LC_ALL: 'C.UTF-8' };
+  const script = join(folder, 'anaplan-connect.sh');
+  return {
+    folder,
+    script,
+    elsewhere,
+    home,
+    env,
+    run(extraEnv = {}, how = 'direct') {
+      const [command, args] = how === 'direct' ? [script, []] : ['bash', [join('..', folder.slice(tmp.length + 1), 'anaplan-connect.sh')]];
+      return spawnSync(command, args, { cwd: elsewhere, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
+    },
+    async argv() {
+      const recorded = await readFile(argvFile, 'utf8');
+      return recorded.split('\0').slice(0, -1);
+    },
+    async cwd() {
+      return (await readFile(cwdFile, 'utf8')).trimEnd();
+    },
+  };
+}
+
+/** No file named pwned* appeared anywhere under tmp: no value was run as a command. */
+export async function expectNothingExecuted(tmp: string): Promise<void> {
+  const all = await readdir(tmp, { recursive: true });
+  expect(all.filter((entry) => entry.split('/').pop()?.startsWith('pwned'))).toEqual([]);
+}
+
+/** The Operation ends argv, and every given auth or connection option comes before its first word. */
+export function expectOptionsBeforeOperation(argv: string[], operation: string[], options: string[]): void {
+  const firstOperationWord = argv.length - operation.length;
+  expect(argv.slice(firstOperationWord)).toEqual(operation);
+  for (const option of options) {
+    const index = argv.indexOf(option);
+    if (index !== -1) expect(index, option).toBeLessThan(firstOperationWord);
+  }
+}
