@@ -19,6 +19,10 @@ export const METHOD_NAMES = [
   'checkCaName',
   'generateCertificateRequest',
   'deleteCertificateRequest',
+  'chooseFile',
+  'previewCertificateImport',
+  'importCertificate',
+  'loginCertificate',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

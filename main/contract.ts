@@ -72,14 +72,30 @@ export const LoginResultSchema = z.object({
 });
 export type LoginResult = z.infer<typeof LoginResultSchema>;
 
+/** How a certificate job signs in (anaplan-facts §5: a keystore, or the certificate and key files). */
+export const CertificateExportChoiceSchema = z.object({
+  form: z.enum(['keystore', 'pem']).default('keystore'),
+  /** keystore: Anaplan Connect reads the password from keystore-access.txt ("file"), or -keystorepass in the script ("inline"). */
+  keystorePasswordSource: z.enum(['file', 'inline']).default('file'),
+  /** pem: the key's passphrase from an environment variable, written in the script, or none (unencrypted key). */
+  keyPassphraseSource: z.enum(['env', 'inline', 'none']).default('env'),
+  keyPassphraseEnvVar: z.string().default('ANAPLAN_KEY_PASSPHRASE'),
+  /** The home folder of the account that runs the job: keystore-access.txt goes into its .anaplan/api-client/. */
+  jobHome: z.string().trim().optional(),
+  /** The keystore password or key passphrase, when it is written somewhere (keystore-access.txt or inline). */
+  secret: z.string().max(1024).optional(),
+});
+
 export const ExportRequestSchema = z.object({
   profileId: z.string(),
   dir: z.string().trim().min(1, 'Choose the folder the files go into.'),
   platforms: z.array(PlatformSchema).min(1, 'Choose Linux, Windows or both.'),
-  passwordSource: PasswordSourceSchema,
+  passwordSource: PasswordSourceSchema.default('env'),
   passwordEnvVar: z.string().default('ANAPLAN_PASSWORD'),
   /** Only with passwordSource "inline", which the user chose knowingly. */
   password: z.string().optional(),
+  /** For profiles whose auth method is "certificate". */
+  certificate: CertificateExportChoiceSchema.optional(),
 });
 
 export const ExportFileStatusSchema = z.enum(['new', 'same', 'changed']);
@@ -139,6 +155,38 @@ export const GenerateRequestInputSchema = z.object({
   forceBackup: z.boolean().default(false),
 });
 
+const FindingSchema = z.object({ code: z.string(), level: z.enum(['block', 'warn']), message: z.string() });
+
+export const CertificateSourceSchema = z.union([
+  z.object({ path: z.string().trim().min(1, 'Choose the certificate file the CA sent.') }),
+  z.object({ text: z.string().min(1, 'Paste the certificate the CA sent.').max(1_000_000) }),
+]);
+
+/** The private key the certificate belongs to: a pending request's, or a key file. */
+export const KeyChoiceSchema = z.union([
+  z.object({ requestId: z.string(), passphrase: z.string().max(1024).nullable() }),
+  z.object({ path: z.string().trim().min(1), passphrase: z.string().max(1024).nullable() }),
+  z.object({ fromBundle: z.literal(true) }),
+]);
+
+export const ImportPreviewInputSchema = z.object({
+  profileId: z.string(),
+  source: CertificateSourceSchema,
+  key: KeyChoiceSchema,
+  filePassword: z.string().max(1024).nullable().default(null),
+});
+
+export const CertificateFactsSchema = z.object({
+  subject: z.string(),
+  email: z.string(),
+  issuer: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  fingerprint: z.string(),
+  chainLength: z.number(),
+  findings: z.array(FindingSchema),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -163,6 +211,34 @@ export const contract = {
   checkCaName: method(z.object({ name: z.string().max(200) }), z.object({ unsupported: z.object({ name: z.string(), message: z.string() }).nullable() })),
   generateCertificateRequest: method(GenerateRequestInputSchema, z.object({ request: CertificateRequestSchema, warnings: z.array(z.string()) })),
   deleteCertificateRequest: method(z.object({ profileId: z.string(), requestId: z.string() }), PublicSettingsSchema),
+  chooseFile: method(z.object({ title: z.string().max(200) }), z.object({ path: z.string().nullable() })),
+  previewCertificateImport: method(ImportPreviewInputSchema, CertificateFactsSchema),
+  importCertificate: method(
+    ImportPreviewInputSchema.extend({
+      outDir: z.string().trim().min(1, 'Choose the folder for the certificate and the keystore.'),
+      alias: z.string().trim().default('anaplan-connect'),
+      keystorePassword: z.string().max(1024),
+      overwrite: z.boolean().default(false),
+      rememberSecrets: z.boolean().default(false),
+    }),
+    z.object({
+      certificatePath: z.string(),
+      chainPath: z.string().nullable(),
+      keystorePath: z.string(),
+      alias: z.string(),
+      facts: CertificateFactsSchema,
+      secretsStored: z.boolean(),
+    }),
+  ),
+  loginCertificate: method(
+    z.object({
+      profileId: z.string(),
+      /** keystore: the keystore password; pem: the key's passphrase (null for an unencrypted key). Empty: from the keychain. */
+      form: z.enum(['keystore', 'pem']).default('keystore'),
+      secret: z.string().max(1024).nullable().optional(),
+    }),
+    LoginResultSchema,
+  ),
 } as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
 
 export type Contract = typeof contract;

@@ -53,6 +53,11 @@ void app.whenReady().then(() => {
         const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
         return result.canceled ? null : (result.filePaths[0] ?? null);
       },
+      chooseFile: async (title) => {
+        const options = { title, properties: ['openFile'] as Array<'openFile'> };
+        const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+        return result.canceled ? null : (result.filePaths[0] ?? null);
+      },
       openExternal: async (url) => {
         await shell.openExternal(url);
         return true;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { AppError } from '../core/errors.js';
 import { APP_VERSION } from '../core/version.js';
 import { registerExport } from './commands/export.js';
+import { registerImportCert } from './commands/import-cert.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerLogin } from './commands/login.js';
 import { registerRegions } from './commands/regions.js';
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   const json = argv.includes('--json');
   if (json) program.configureOutput({ writeErr: () => undefined });
-  for (const register of [registerRegions, registerLogin, registerKeygen, registerExport, registerUi]) register(program, run);
+  for (const register of [registerRegions, registerLogin, registerKeygen, registerImportCert, registerExport, registerUi]) register(program, run);
   program.commands.forEach((command) => {
     command.exitOverride();
     if (json) command.configureOutput({ writeErr: () => undefined });

@@ -4,14 +4,14 @@ import { endpointHosts, requireEndpoint, resolveEndpoints } from '../anaplan/end
 import { REGIONS } from '../anaplan/regions.js';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../contract.js';
 import { checkStoredProxyUrl, type HttpClient, type HttpSettings } from '../net/http.js';
-import { passwordKey, type SecretStore } from '../store/secrets.js';
+import { passwordKey, profileSecretKeys, type SecretStore } from '../store/secrets.js';
 import { ProfileSchema, type NetworkSettings, type Profile, type Settings } from '../store/settings-schema.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { certificateRequestHandlers } from './certificate-requests.js';
+import { certificateHandlers } from './certificates.js';
+import { exportHandlers } from './export-handlers.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
-import { writeFilesSafely } from '../fs/atomic.js';
-import { planBasicExport, previewFiles } from './export-job.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { loginBasic } from './login.js';
 
@@ -20,6 +20,8 @@ export interface HostCapabilities {
   frontDoor: 'desktop' | 'browser';
   /** null when the front door has no folder dialog (the UI then shows a text field). */
   chooseFolder: ((title: string) => Promise<string | null>) | null;
+  /** null when the front door has no file dialog. */
+  chooseFile: ((title: string) => Promise<string | null>) | null;
   openExternal(url: string): Promise<boolean>;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
 }
@@ -79,6 +81,8 @@ export function createAssistant(deps: AssistantDeps): Handlers {
 
   return {
     ...certificateRequestHandlers(access),
+    ...certificateHandlers({ access, secrets: deps.secrets, withHttp, now }),
+    ...exportHandlers({ access, secrets: deps.secrets, generatedBy: `${PRODUCT_NAME} ${deps.version}`, now, homeDir: homedir() }),
 
     async appInfo() {
       return {
@@ -131,7 +135,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
 
     async deleteProfile({ id }) {
       profileById(id);
-      await deps.secrets.delete(passwordKey(id));
+      for (const key of profileSecretKeys(id)) await deps.secrets.delete(key);
       return publicSettings(
         deps.settings.update((s) => ({
           ...s,
@@ -163,20 +167,9 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       return { ...result, passwordStored };
     },
 
-    async previewExport(request) {
-      const { files, warnings } = await planForRequest(request);
-      return { dir: request.dir, files: await previewFiles(request.dir, files), warnings };
-    },
-
-    async writeExport(request) {
-      const { files, warnings } = await planForRequest(request);
-      const written = await writeFilesSafely(request.dir, files, { overwrite: request.overwrite });
-      touchProfile(request.profileId, (p) => ({
-        ...p,
-        step: 'done',
-        exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
-      }));
-      return { files: written, warnings };
+    async chooseFile({ title }) {
+      if (!deps.host.chooseFile) return { path: null };
+      return { path: await deps.host.chooseFile(title) };
     },
 
     async chooseFolder({ title }) {
@@ -193,19 +186,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
     },
   };
 
-  async function planForRequest(request: MethodParsedInput<'previewExport'>) {
-    const profile = profileById(request.profileId);
-    if (request.passwordSource !== 'inline' && request.password) {
-      throw new AppError('bad_input', 'A password was given although it is not to be written into the script. Nothing was written.');
-    }
-    const password = request.passwordSource === 'inline' ? request.password || (await deps.secrets.get(passwordKey(profile.id))) || undefined : undefined;
-    return planBasicExport(
-      { email: profile.email, endpoints: profile.endpoints, workspaceId: profile.workspace?.id, modelId: profile.model?.id, profileName: profile.name },
-      { platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar, password },
-      `${PRODUCT_NAME} ${deps.version}`,
-      now(),
-    );
-  }
+
 }
 
 function safeHosts(profile: Profile): string[] {

@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
-import { buildAnaplanConnectFiles, anaplanConnectExportWarnings as exportWarnings, type AnaplanConnectExportInput, type BasicExportInput, type GeneratedFile } from '../export/index.js';
+import {
+  buildAnaplanConnectFiles,
+  anaplanConnectExportWarnings as exportWarnings,
+  type AnaplanConnectExportInput,
+  type BasicExportInput,
+  type CertificateCredentials,
+  type GeneratedFile,
+} from '../export/index.js';
+import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
+import { writeFilesSafely, type WrittenFile } from '../fs/atomic.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
 
@@ -21,25 +30,86 @@ export interface ExportTarget {
   profileName?: string | undefined;
 }
 
-/** Turns a profile (or CLI flags) and the user's choices into the files of an Anaplan Connect job. */
-export function planBasicExport(target: ExportTarget, choice: BasicExportChoice, generatedBy: string, now: Date): { files: GeneratedFile[]; warnings: string[] } {
-  if (!target.email) throw new AppError('bad_input', 'The profile has no Anaplan user email yet. Enter it on the Account step (CLI: --user).');
+export interface ExportPlan {
+  files: GeneratedFile[];
+  warnings: string[];
+}
+
+/** What every method's export shares: where Anaplan Connect connects to, and for which model. */
+function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: string, now: Date) {
   const endpoints = resolveEndpoints(target.endpoints);
-  const input: AnaplanConnectExportInput = {
-    method: 'basic',
-    user: target.email,
-    password: passwordChoice(choice),
+  return {
     serviceUrl: requireEndpoint(endpoints, 'apiUrl'),
     authUrl: requireEndpoint(endpoints, 'authUrl'),
     workspaceId: target.workspaceId,
     modelId: target.modelId,
-    platforms: choice.platforms,
+    platforms,
     profileName: target.profileName,
     regionName: endpoints.regionId ? findRegion(endpoints.regionId)?.name : undefined,
     generatedBy,
     generatedAt: now,
   };
+}
+
+function plan(input: AnaplanConnectExportInput): ExportPlan {
   return { files: buildAnaplanConnectFiles(input), warnings: exportWarnings(input) };
+}
+
+/** Turns a profile (or CLI flags) and the user's choices into the files of an Anaplan Connect job. */
+export function planBasicExport(target: ExportTarget, choice: BasicExportChoice, generatedBy: string, now: Date): ExportPlan {
+  if (!target.email) throw new AppError('bad_input', 'The profile has no Anaplan user email yet. Enter it on the Account step (CLI: --user).');
+  return plan({ method: 'basic', user: target.email, password: passwordChoice(choice), ...commonInput(target, choice.platforms, generatedBy, now) });
+}
+
+export interface CertificateExportChoice {
+  platforms: Platform[];
+  credentials: CertificateCredentials;
+  certificateNotAfter?: string | undefined;
+}
+
+/** The certificate job: a keystore, or the certificate and key files (anaplan-facts §5). */
+export function planCertificateExport(target: ExportTarget, choice: CertificateExportChoice, generatedBy: string, now: Date): ExportPlan {
+  return plan({
+    method: 'certificate',
+    ...(target.email ? { user: target.email } : {}),
+    ...(choice.certificateNotAfter ? { certificateNotAfter: choice.certificateNotAfter } : {}),
+    credentials: choice.credentials,
+    ...commonInput(target, choice.platforms, generatedBy, now),
+  });
+}
+
+/** A file written outside the export folder: keystore-access.txt in the job account's home. */
+export interface HomeFile {
+  dir: string;
+  file: GeneratedFile;
+}
+
+/**
+ * Writes the job's files, and keystore-access.txt into the job account's home when there is one.
+ * Both destinations are checked before either is written, so a refusal leaves everything as it was.
+ */
+export async function writeExportFiles(dir: string, files: GeneratedFile[], homeFile: HomeFile | null, overwrite: boolean): Promise<WrittenFile[]> {
+  if (homeFile && !overwrite) {
+    const [existing] = await previewFiles(homeFile.dir, [homeFile.file]);
+    if (existing?.status === 'changed') {
+      throw new AppError(
+        'file_exists',
+        `${join(homeFile.dir, homeFile.file.name)} already holds another keystore password. Confirm replacing it (CLI: --overwrite; a numbered .bak copy is kept), or choose the home folder of another account (CLI: --job-home). Nothing was written.`,
+      );
+    }
+  }
+  const written = await writeFilesSafely(dir, files, { overwrite });
+  if (homeFile) written.push(...(await writeFilesSafely(homeFile.dir, [homeFile.file], { overwrite })));
+  return written;
+}
+
+/**
+ * Anaplan Connect reads the keystore password from ~/.anaplan/api-client/keystore-access.txt of
+ * the account that runs the job (anaplan-facts §5): this is that file, for that account's home.
+ */
+export function keystoreAccessFile(jobHome: string, keystorePassword: string): HomeFile {
+  const path = keystoreAccessPath(jobHome);
+  return { dir: dirname(path), file: { name: basename(path), content: `${encodeKeystoreAccess(keystorePassword)}\n`, mode: 0o600 } };
 }
 
 function passwordChoice(choice: BasicExportChoice): BasicExportInput['password'] {

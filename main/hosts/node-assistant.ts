@@ -15,6 +15,7 @@ export function createNodeAssistant(emit: HostCapabilities['emit']): Handlers {
     host: {
       frontDoor: 'browser',
       chooseFolder: null,
+      chooseFile: null,
       // The browser page opens links itself: this process may run on a server without a display.
       openExternal: async () => false,
       emit,

@@ -40,3 +40,16 @@ export const NO_SECRET_STORE: SecretStore = {
 export function passwordKey(profileId: string): string {
   return `profile:${profileId}:basic-password`;
 }
+
+export function keystorePasswordKey(profileId: string): string {
+  return `profile:${profileId}:keystore-password`;
+}
+
+export function keyPassphraseKey(profileId: string): string {
+  return `profile:${profileId}:key-passphrase`;
+}
+
+/** Every secret a profile may have, so that deleting the profile forgets them all. */
+export function profileSecretKeys(profileId: string): string[] {
+  return [passwordKey(profileId), keystorePasswordKey(profileId), keyPassphraseKey(profileId)];
+}

@@ -50,6 +50,26 @@ export const CertificateRequestSchema = z.object({
 });
 export type CertificateRequest = z.infer<typeof CertificateRequestSchema>;
 
+/** The imported certificate: paths and facts only; the keystore password lives in the keychain or nowhere. */
+export const ImportedCertificateSchema = z.object({
+  importedAt: z.string(),
+  alias: z.string(),
+  certificatePath: z.string(),
+  chainPath: z.string().nullable(),
+  keystorePath: z.string(),
+  /** The key the certificate belongs to, for Anaplan Connect's -certificate/-privatekey form. */
+  privateKeyPath: z.string().nullable(),
+  keyEncrypted: z.boolean(),
+  subject: z.string(),
+  email: z.string(),
+  issuer: z.string(),
+  fingerprint: z.string(),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  requestId: z.string().nullable(),
+});
+export type ImportedCertificate = z.infer<typeof ImportedCertificateSchema>;
+
 export const ProfileSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1).max(80),
@@ -74,6 +94,7 @@ export const ProfileSchema = z.object({
   basicPasswordCheckedAt: z.string().nullable().default(null),
   lastLogin: z.object({ at: z.string(), email: z.string() }).nullable().default(null),
   certificateRequests: z.array(CertificateRequestSchema).default([]),
+  certificate: ImportedCertificateSchema.nullable().default(null),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

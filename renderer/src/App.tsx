@@ -29,6 +29,7 @@ export function App({ api }: { api: AssistantApi }) {
   const [password, setPassword] = useState('');
   const [rememberPassword, setRememberPassword] = useState(false);
   const [loginResult, setLoginResult] = useState<LoginResult | null>(null);
+  const [keystorePassword, setKeystorePassword] = useState('');
   const [written, setWritten] = useState<ExportWritten | null>(null);
 
   useEffect(() => {
@@ -46,6 +47,7 @@ export function App({ api }: { api: AssistantApi }) {
 
   const forgetSession = () => {
     setPassword('');
+    setKeystorePassword('');
     setLoginResult(null);
     setWritten(null);
   };
@@ -69,8 +71,8 @@ export function App({ api }: { api: AssistantApi }) {
   );
 
   const session = useMemo(
-    () => ({ password, setPassword, rememberPassword, setRememberPassword, loginResult, setLoginResult }),
-    [password, rememberPassword, loginResult],
+    () => ({ password, setPassword, rememberPassword, setRememberPassword, loginResult, setLoginResult, keystorePassword, setKeystorePassword }),
+    [password, rememberPassword, loginResult, keystorePassword],
   );
 
   if (loadError) return <Notice kind="error" title="The assistant could not start">{loadError}</Notice>;

@@ -4,7 +4,8 @@ export type AppInfo = MethodOutput<'appInfo'>;
 export type Region = MethodOutput<'listRegions'>['regions'][number];
 export type PublicSettings = MethodOutput<'getSettings'>;
 export type Profile = PublicSettings['profiles'][number];
-export type LoginResult = MethodOutput<'loginBasic'>;
+/** What a login shows (`passwordStored` only from a Basic login). */
+export type LoginResult = MethodOutput<'loginCertificate'> & { passwordStored?: boolean };
 export type ExportPreview = MethodOutput<'previewExport'>;
 export type ExportWritten = MethodOutput<'writeExport'>;
 export type StepId = Profile['step'];

@@ -31,6 +31,7 @@ const profile: Profile = {
   basicPasswordCheckedAt: null,
   lastLogin: null,
   certificateRequests: [],
+  certificate: null,
   hasStoredPassword: false,
 };
 

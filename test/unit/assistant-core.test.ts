@@ -34,7 +34,7 @@ async function assistant(secrets: SecretStore = memoryKeychain()) {
   const handlers: Handlers = createAssistant({
     settings,
     secrets,
-    host: { frontDoor: 'browser', chooseFolder: null, openExternal: async () => true, emit: (event, payload) => events.push({ event, payload }) },
+    host: { frontDoor: 'browser', chooseFolder: null, chooseFile: null, openExternal: async () => true, emit: (event, payload) => events.push({ event, payload }) },
     httpClient: (s) => createHttpClient({ ...s, backoffMs: 5 }),
     version: 'test',
   });

@@ -1,86 +1,169 @@
+import { X509Certificate } from 'node:crypto';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AppError } from '../../core/errors.js';
-import { planBasicExport } from '../../core/export-job.js';
-import { writeFilesSafely } from '../../fs/atomic.js';
-import { APP_VERSION } from '../../core/version.js';
 import { PRODUCT_NAME } from '../../core/assistant.js';
+import { AppError } from '../../core/errors.js';
+import { keystoreAccessFile, planBasicExport, planCertificateExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
+import { APP_VERSION } from '../../core/version.js';
+import type { CertificateCredentials } from '../../export/index.js';
+import { readPkcs12Entry } from '../../pki/keystore.js';
+import type { Platform } from '../../store/settings-schema.js';
 import { EmailFlag, HexIdFlag, addEndpointOptions, addJsonOption, parseFlags } from '../options.js';
+import type { Output } from '../output.js';
 import type { Run } from '../run.js';
+import { readInput } from '../read-input.js';
 import { readSecret } from '../secret-input.js';
+
+const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const ExportFlags = z.object({
   method: z.enum(['basic', 'certificate', 'oauth'], { error: 'must be basic, certificate or oauth' }),
-  user: EmailFlag,
+  user: EmailFlag.optional(),
   platform: z.enum(['linux', 'windows', 'all'], { error: 'must be linux, windows or all' }).default('all'),
   out: z.string({ error: 'is required (the folder to write into)' }).min(1),
   workspaceId: HexIdFlag.optional(),
   modelId: HexIdFlag.optional(),
   passwordSource: z.enum(['env', 'prompt', 'inline'], { error: 'must be env, prompt or inline' }).default('env'),
-  passwordVariable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').default('ANAPLAN_PASSWORD'),
+  passwordVariable: EnvVarName.default('ANAPLAN_PASSWORD'),
   passwordFile: z.string().optional(),
   passwordEnv: z.string().optional(),
+  keystore: z.string().optional(),
+  alias: z.string().optional(),
+  keystorePasswordSource: z.enum(['file', 'inline'], { error: 'must be file or inline' }).default('file'),
+  keystorePasswordFile: z.string().optional(),
+  keystorePasswordEnv: z.string().optional(),
+  jobHome: z.string().optional(),
+  certificate: z.string().optional(),
+  key: z.string().optional(),
+  keyPassphraseSource: z.enum(['env', 'inline', 'none'], { error: 'must be env, inline or none' }).default('env'),
+  keyPassphraseVariable: EnvVarName.default('ANAPLAN_KEY_PASSPHRASE'),
+  passphraseFile: z.string().optional(),
+  passphraseEnv: z.string().optional(),
   overwrite: z.boolean().default(false),
   region: z.string().optional(),
   authUrl: z.string().optional(),
   apiUrl: z.string().optional(),
   oauthUrl: z.string().optional(),
 });
+type Flags = z.output<typeof ExportFlags>;
 
 export function registerExport(program: Command, run: Run): void {
   const command = program
     .command('export')
     .description('write a ready Anaplan Connect job (anaplan-connect.sh / .bat and README.md) into a folder')
-    .requiredOption('--method <method>', 'basic (certificate and oauth: see later versions)')
-    .option('--user <email>', 'the Anaplan user')
+    .requiredOption('--method <method>', 'basic or certificate (oauth: see later versions)')
+    .option('--user <email>', 'the Anaplan user (required for basic)')
     .option('--platform <platform>', 'linux, windows or all', 'all')
     .option('--out <dir>', 'the folder to write into (created if missing)')
     .option('--workspace-id <id>', 'workspace ID (32 hex characters), written as -workspace_id')
     .option('--model-id <id>', 'model ID (32 hex characters), written as -model_id')
-    .option('--password-source <source>', 'how the job gets the password: env (default: the job reads an environment variable), prompt (Anaplan Connect asks), inline (written into the script: only if you accept that risk)', 'env')
-    .option('--password-variable <name>', 'the environment variable the job reads the password from', 'ANAPLAN_PASSWORD')
-    .option('--password-file <path>', 'with --password-source inline: read the password to write from this file')
-    .option('--password-env <var>', 'with --password-source inline: read the password to write from this environment variable')
+    .option('--password-source <source>', 'basic: env (default: the job reads an environment variable), prompt (Anaplan Connect asks), inline (written into the script: only if you accept that risk)', 'env')
+    .option('--password-variable <name>', 'basic: the environment variable the job reads the password from', 'ANAPLAN_PASSWORD')
+    .option('--password-file <path>', 'basic, with --password-source inline: the password to write, from this file')
+    .option('--password-env <var>', 'basic, with --password-source inline: the password to write, from this environment variable')
+    .option('--keystore <file>', 'certificate: the keystore (keystore.p12) the job uses, with --alias')
+    .option('--alias <alias>', 'certificate: the key alias in the keystore')
+    .option('--keystore-password-source <source>', 'certificate keystore: file (default: written to ~/.anaplan/api-client/keystore-access.txt of the job account, off the command line) or inline (-keystorepass in the script)', 'file')
+    .option('--keystore-password-file <path>', 'certificate keystore: the keystore password, from this file')
+    .option('--keystore-password-env <var>', 'certificate keystore: the keystore password, from this environment variable')
+    .option('--job-home <dir>', 'certificate keystore: the home folder of the account that runs the job (default: yours)')
+    .option('--certificate <file>', 'certificate: the certificate file the job uses, with --key (instead of --keystore)')
+    .option('--key <file>', 'certificate: its private key (PKCS#8 PEM)')
+    .option('--key-passphrase-source <source>', 'certificate files: env (default), inline (written into the script) or none (unencrypted key)', 'env')
+    .option('--key-passphrase-variable <name>', 'certificate files: the environment variable the job reads the key passphrase from', 'ANAPLAN_KEY_PASSPHRASE')
+    .option('--passphrase-file <path>', 'certificate files, with --key-passphrase-source inline: the passphrase to write, from this file')
+    .option('--passphrase-env <var>', 'certificate files, with --key-passphrase-source inline: the passphrase to write, from this environment variable')
     .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept)');
   addEndpointOptions(command);
   addJsonOption(command)
-    .addHelpText('after', '\nExample:\n  anaplan-setup export --method basic --user integration@example.com --platform all --out ./job \\\n    --workspace-id 8A81B08A6E9A2D0A016EA2B7F4C05E21 --model-id 3F2A9C1D5B7E4A6C8D0E1F2A3B4C5D6E --region eu3')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  anaplan-setup export --method basic --user integration@example.com --platform all --out ./job \\\n    --workspace-id 8A81B08A6E9A2D0A016EA2B7F4C05E21 --model-id 75A40874E6B64FA3AE0743278996850F --region eu3\n  anaplan-setup export --method certificate --keystore /opt/anaplan/keystore.p12 --alias anaplan-connect \\\n    --keystore-password-env KEYSTORE_PASSWORD --job-home /home/integration --out ./job --region eu3',
+    )
     .action((options: Record<string, unknown>) =>
       run(options, async (out) => {
         const flags = parseFlags(ExportFlags, options);
-        if (flags.method !== 'basic') {
-          throw new AppError('unsupported', `Export for --method ${flags.method} is not available in this version yet. Use --method basic.`);
+        const target: ExportTarget = {
+          email: flags.user ?? '',
+          endpoints: { region: flags.region, authUrl: flags.authUrl, apiUrl: flags.apiUrl, oauthUrl: flags.oauthUrl },
+          workspaceId: flags.workspaceId,
+          modelId: flags.modelId,
+        };
+        const platforms: Platform[] = flags.platform === 'all' ? ['linux', 'windows'] : [flags.platform];
+        const generatedBy = `${PRODUCT_NAME} ${APP_VERSION}`;
+        let plan: ExportPlan;
+        let homeFile: HomeFile | null = null;
+        if (flags.method === 'basic') {
+          if (!flags.user) throw new AppError('bad_input', '--user is required for --method basic (the Anaplan user\u2019s email).');
+          plan = planBasicExport(target, { platforms, passwordSource: flags.passwordSource, passwordEnvVar: flags.passwordVariable, password: await basicPassword(flags, out) }, generatedBy, new Date());
+        } else if (flags.method === 'certificate') {
+          const chosen = await certificateCredentials(flags, out);
+          homeFile = chosen.homeFile;
+          plan = planCertificateExport(target, { platforms, credentials: chosen.credentials, certificateNotAfter: chosen.notAfter }, generatedBy, new Date());
+        } else {
+          throw new AppError('unsupported', 'Export for --method oauth is not available in this version yet. Use --method basic or certificate.');
         }
-        const password =
-          flags.passwordSource === 'inline'
-            ? await readSecret('password', 'password', { file: flags.passwordFile, env: flags.passwordEnv }, { allowPrompt: !out.json })
-            : undefined;
-        if (flags.passwordSource !== 'inline' && (flags.passwordFile || flags.passwordEnv)) {
-          throw new AppError('bad_input', '--password-file/--password-env are only used with --password-source inline. Nothing was written.');
-        }
-        const plan = planBasicExport(
-          {
-            email: flags.user,
-            endpoints: { region: flags.region, authUrl: flags.authUrl, apiUrl: flags.apiUrl, oauthUrl: flags.oauthUrl },
-            workspaceId: flags.workspaceId,
-            modelId: flags.modelId,
-          },
-          {
-            platforms: flags.platform === 'all' ? ['linux', 'windows'] : [flags.platform],
-            passwordSource: flags.passwordSource,
-            passwordEnvVar: flags.passwordVariable,
-            password,
-          },
-          `${PRODUCT_NAME} ${APP_VERSION}`,
-          new Date(),
-        );
-        const dir = resolve(flags.out);
-        const written = await writeFilesSafely(dir, plan.files, { overwrite: flags.overwrite });
+        const written = await writeExportFiles(resolve(flags.out), plan.files, homeFile, flags.overwrite);
         for (const warning of plan.warnings) out.info(`Note: ${warning}`);
-        out.result({ files: written.map((f) => f.path), details: written, warnings: plan.warnings }, () =>
-          written.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'),
-        );
+        out.result({ files: written.map((f) => f.path), details: written, warnings: plan.warnings }, () => written.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
       }),
     );
+}
+
+async function basicPassword(flags: Flags, out: Output): Promise<string | undefined> {
+  if (flags.passwordSource !== 'inline') {
+    if (flags.passwordFile || flags.passwordEnv) throw new AppError('bad_input', '--password-file/--password-env are only used with --password-source inline. Nothing was written.');
+    return undefined;
+  }
+  return readSecret('password', 'password', { file: flags.passwordFile, env: flags.passwordEnv }, { allowPrompt: !out.json });
+}
+
+/** The two forms Anaplan Connect accepts (anaplan-facts §5), from the flags; reads secrets only when they are written somewhere. */
+async function certificateCredentials(flags: Flags, out: Output): Promise<{ credentials: CertificateCredentials; homeFile: HomeFile | null; notAfter: string | undefined }> {
+  if (flags.keystore) {
+    if (flags.certificate || flags.key) throw new AppError('bad_input', 'Give either --keystore with --alias, or --certificate with --key, not both (Anaplan Connect refuses -keystore after -privatekey).');
+    if (!flags.alias) throw new AppError('bad_input', '--alias is required with --keystore (the key alias, e.g. anaplan-connect).');
+    const password = await readSecret('keystore password', 'keystore-password', { file: flags.keystorePasswordFile, env: flags.keystorePasswordEnv }, { allowPrompt: !out.json });
+    // Opening the keystore proves alias and password before they are written anywhere.
+    const entry = readPkcs12Entry(await readInput(flags.keystore, 'keystore'), flags.alias, password);
+    const credentials: CertificateCredentials = {
+      form: 'keystore',
+      keystorePath: resolve(flags.keystore),
+      alias: flags.alias,
+      keystorePassword: flags.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file' },
+    };
+    const homeFile = flags.keystorePasswordSource === 'file' ? keystoreAccessFile(resolve(flags.jobHome ?? homedir()), password) : null;
+    return { credentials, homeFile, notAfter: new Date(entry.certificate.validTo).toISOString() };
+  }
+  if (!flags.certificate || !flags.key) {
+    throw new AppError('bad_input', 'For --method certificate give --keystore FILE --alias A, or --certificate FILE --key FILE.');
+  }
+  const leaf = await readCertificate(flags.certificate);
+  const passphrase =
+    flags.keyPassphraseSource === 'inline'
+      ? await readSecret('key passphrase', 'passphrase', { file: flags.passphraseFile, env: flags.passphraseEnv }, { allowPrompt: !out.json })
+      : null;
+  const credentials: CertificateCredentials = {
+    form: 'pem',
+    certificatePath: resolve(flags.certificate),
+    privateKeyPath: resolve(flags.key),
+    keyPassphrase:
+      flags.keyPassphraseSource === 'none'
+        ? { source: 'none' }
+        : passphrase !== null
+          ? { source: 'inline', value: passphrase }
+          : { source: 'env', envVar: flags.keyPassphraseVariable },
+  };
+  return { credentials, homeFile: null, notAfter: new Date(leaf.validTo).toISOString() };
+}
+
+async function readCertificate(path: string): Promise<X509Certificate> {
+  try {
+    return new X509Certificate(await readInput(path, 'certificate'));
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('bad_input', `${path} is not a certificate (PEM or DER). Give the certificate.pem that import-cert wrote.`);
+  }
 }

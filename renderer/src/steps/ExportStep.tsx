@@ -18,6 +18,13 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const [envVar, setEnvVar] = useState(saved.passwordEnvVar);
   const [inlineConsent, setInlineConsent] = useState(false);
   const [overwriteConsent, setOverwriteConsent] = useState(false);
+  const certificate = profile.authMethod === 'certificate';
+  const [form, setForm] = useState<'keystore' | 'pem'>('keystore');
+  const [keystoreSource, setKeystoreSource] = useState<'file' | 'inline'>('file');
+  const [keySource, setKeySource] = useState<'env' | 'inline' | 'none'>(profile.certificate?.keyEncrypted === false ? 'none' : 'env');
+  const [keyEnvVar, setKeyEnvVar] = useState('ANAPLAN_KEY_PASSPHRASE');
+  const [jobHome, setJobHome] = useState(info.homeDir);
+  const [secret, setSecret] = useState(session.keystorePassword);
   const [preview, setPreview] = useState<ExportPreview | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,7 +37,22 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     passwordSource: source,
     passwordEnvVar: envVar.trim(),
     ...(source === 'inline' && session.password ? { password: session.password } : {}),
+    ...(certificate
+      ? {
+          certificate: {
+            form,
+            keystorePasswordSource: keystoreSource,
+            keyPassphraseSource: keySource,
+            keyPassphraseEnvVar: keyEnvVar.trim(),
+            jobHome: jobHome.trim(),
+            ...(needsSecret() && secret ? { secret } : {}),
+          },
+        }
+      : {}),
   });
+  function needsSecret(): boolean {
+    return form === 'keystore' || keySource === 'inline';
+  }
   const changed = preview?.files.filter((f) => f.status === 'changed') ?? [];
 
   const run = async (label: string, work: () => Promise<void>) => {
@@ -52,7 +74,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     run('Preparing the files…', async () => {
       if (!dir.trim()) throw new Error('Choose the folder the files go into.');
       if (platforms.length === 0) throw new Error('Choose Linux, Windows or both.');
-      if (source === 'inline' && !inlineConsent) throw new Error('Confirm that you accept the password being written into the script, or choose another way.');
+      const inlineChosen = certificate ? (form === 'keystore' ? keystoreSource === 'inline' : keySource === 'inline') : source === 'inline';
+      if (inlineChosen && !inlineConsent) throw new Error('Confirm that you accept the secret being written into the script, or choose another way.');
       setPreview(await api.previewExport(request()));
     });
   const write = () =>
@@ -108,6 +131,65 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           <label htmlFor="windows">Windows (anaplan-connect.bat)</label>
         </div>
       </fieldset>
+      {certificate ? (
+      <fieldset>
+        <legend>How the job signs in with the certificate</legend>
+        <div className="field radio">
+          <input id="form-keystore" type="radio" name="cert-form" checked={form === 'keystore'} onChange={() => (setForm('keystore'), invalidate())} />
+          <label htmlFor="form-keystore">
+            The keystore (recommended) <span className="hint">-keystore {profile.certificate?.keystorePath ?? 'keystore.p12'} -keystorealias {profile.certificate?.alias ?? 'anaplan-connect'}</span>
+          </label>
+        </div>
+        <div className="field radio">
+          <input id="form-pem" type="radio" name="cert-form" checked={form === 'pem'} onChange={() => (setForm('pem'), invalidate())} disabled={!profile.certificate?.privateKeyPath} />
+          <label htmlFor="form-pem">
+            The certificate and key files <span className="hint">-certificate … -privatekey path:passphrase</span>
+          </label>
+        </div>
+        {form === 'keystore' ? (
+          <>
+            <div className="field radio">
+              <input id="ks-file" type="radio" name="ks-source" checked={keystoreSource === 'file'} onChange={() => (setKeystoreSource('file'), invalidate())} />
+              <label htmlFor="ks-file">
+                Password in Anaplan Connect’s keystore-access.txt (recommended) <span className="hint">Kept off the command line; written for the account that runs the job.</span>
+              </label>
+            </div>
+            <div className="field radio">
+              <input id="ks-inline" type="radio" name="ks-source" checked={keystoreSource === 'inline'} onChange={() => (setKeystoreSource('inline'), invalidate())} />
+              <label htmlFor="ks-inline">
+                Written into the script (-keystorepass) <span className="hint">Readable in the script and visible in the process list while the job runs.</span>
+              </label>
+            </div>
+            {keystoreSource === 'file' && (
+              <Field
+                label="Home folder of the account that runs the job"
+                value={jobHome}
+                onChange={(e) => (setJobHome(e.target.value), invalidate())}
+                hint="keystore-access.txt goes into .anaplan/api-client/ there (mode 0600). On another server, copy it to the same place in that account’s home."
+              />
+            )}
+            <Field label="Keystore password" type="password" autoComplete="off" value={secret} onChange={(e) => (setSecret(e.target.value), invalidate())} />
+          </>
+        ) : (
+          <>
+            {(['env', 'inline', 'none'] as const).map((value) => (
+              <div className="field radio" key={value}>
+                <input id={`key-source-${value}`} type="radio" name="key-source" checked={keySource === value} onChange={() => (setKeySource(value), invalidate())} disabled={value === 'none' && profile.certificate?.keyEncrypted !== false} />
+                <label htmlFor={`key-source-${value}`}>{KEY_SOURCE_LABEL[value]}</label>
+              </div>
+            ))}
+            {keySource === 'env' && <Field label="Environment variable" value={keyEnvVar} onChange={(e) => (setKeyEnvVar(e.target.value), invalidate())} />}
+            {keySource === 'inline' && <Field label="Key passphrase" type="password" autoComplete="off" value={secret} onChange={(e) => (setSecret(e.target.value), invalidate())} />}
+          </>
+        )}
+        {((form === 'keystore' && keystoreSource === 'inline') || (form === 'pem' && keySource === 'inline')) && (
+          <div className="field checkbox">
+            <input id="inline-consent" type="checkbox" checked={inlineConsent} onChange={(e) => (setInlineConsent(e.target.checked), invalidate())} />
+            <label htmlFor="inline-consent">I understand that the secret will be readable in the script file.</label>
+          </div>
+        )}
+      </fieldset>
+      ) : (
       <fieldset>
         <legend>How the job gets the password</legend>
         {(
@@ -136,6 +218,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           <p className="hint">Anaplan Connect passes -user user:password to Java, so the password shows in the process list (ps) while a job runs.</p>
         )}
       </fieldset>
+      )}
       {busy && <Progress label={busy} />}
       {error && <Notice kind="error">{error}</Notice>}
       {!preview && (
@@ -191,5 +274,11 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     </StepFrame>
   );
 }
+
+const KEY_SOURCE_LABEL = {
+  env: 'The key’s passphrase from an environment variable (recommended)',
+  inline: 'The passphrase written into the script',
+  none: 'No passphrase: the key file is not encrypted',
+} as const;
 
 const STATUS_LABEL = { new: 'new file', same: 'unchanged', changed: 'will replace the existing file' } as const;

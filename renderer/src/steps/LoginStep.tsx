@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api';
+import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import type { StepProps } from './props';
@@ -10,6 +11,7 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
   const [progress, setProgress] = useState('Signing in…');
   const [error, setError] = useState<ApiError | null>(null);
   const result = session.loginResult;
+  const certificate = profile.authMethod === 'certificate';
 
   useEffect(() => api.on('progress', (payload) => payload.task === 'login' && setProgress(payload.message)), [api]);
 
@@ -18,7 +20,9 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
     setError(null);
     session.setLoginResult(null);
     try {
-      const outcome = await api.loginBasic({ profileId: profile.id, password: session.password || undefined, rememberPassword: session.rememberPassword });
+      const outcome = certificate
+        ? await api.loginCertificate({ profileId: profile.id, form: 'keystore', secret: session.keystorePassword || null })
+        : await api.loginBasic({ profileId: profile.id, password: session.password || undefined, rememberPassword: session.rememberPassword });
       session.setLoginResult(outcome);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught : new ApiError('internal', String(caught)));
@@ -30,7 +34,12 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
   return (
     <StepFrame
       title="Test login"
-      intro={<p>The assistant signs in as {profile.email} exactly as Anaplan Connect will, then lists the workspaces and models this user can reach.</p>}
+      intro={
+        <p>
+          The assistant signs in as {profile.email} exactly as Anaplan Connect will{certificate ? ' (with the certificate from the keystore)' : ''}, then lists the workspaces and
+          models this user can reach.
+        </p>
+      }
       actions={
         <>
           <button type="button" className={result ? '' : 'primary'} onClick={test} disabled={busy}>
@@ -44,11 +53,21 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
         </>
       }
     >
+      {certificate && (
+        <Field
+          label="Keystore password"
+          type="password"
+          autoComplete="off"
+          value={session.keystorePassword}
+          onChange={(e) => session.setKeystorePassword(e.target.value)}
+          hint={profile.certificate ? `For ${profile.certificate.keystorePath}. Leave empty if it is in your keychain.` : undefined}
+        />
+      )}
       {busy && <Progress label={progress} />}
       {error && (
         <Notice kind="error" title="Login failed">
           {error.message}
-          {(error.code === 'bad_credentials' || error.code === 'sso_user') && (
+          {!certificate && (error.code === 'bad_credentials' || error.code === 'sso_user') && (
             <p>
               <button type="button" className="link-button" onClick={() => advance('credentials')}>
                 Change the password

@@ -18,5 +18,8 @@ export interface StepProps {
     setRememberPassword(value: boolean): void;
     loginResult: LoginResult | null;
     setLoginResult(value: LoginResult | null): void;
+    /** Certificate path: typed once, kept in memory for this session only. */
+    keystorePassword: string;
+    setKeystorePassword(value: string): void;
   };
 }

@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import type { MethodOutput, MethodParsedInput } from '../contract.js';
+import type { CertificateCredentials } from '../export/index.js';
+import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
+import type { Profile } from '../store/settings-schema.js';
+import { AppError } from './errors.js';
+import { keystoreAccessFile, planBasicExport, planCertificateExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import type { ProfileAccess } from './profile-access.js';
+
+type ExportRequest = MethodParsedInput<'previewExport'>;
+
+interface FullPlan extends ExportPlan {
+  homeFile: HomeFile | null;
+}
+
+export interface ExportDeps {
+  access: ProfileAccess;
+  secrets: SecretStore;
+  generatedBy: string;
+  now(): Date;
+  homeDir: string;
+}
+
+/** Preview and write the Anaplan Connect job for the profile's auth method; nothing is written by a preview. */
+export function exportHandlers(deps: ExportDeps) {
+  const plan = async (request: ExportRequest): Promise<FullPlan> => {
+    const profile = deps.access.profileById(request.profileId);
+    const target: ExportTarget = {
+      email: profile.email,
+      endpoints: profile.endpoints,
+      workspaceId: profile.workspace?.id,
+      modelId: profile.model?.id,
+      profileName: profile.name,
+    };
+    if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
+    return { ...(await planBasic(profile, target, request)), homeFile: null };
+  };
+
+  const planBasic = async (profile: Profile, target: ExportTarget, request: ExportRequest): Promise<ExportPlan> => {
+    if (request.passwordSource !== 'inline' && request.password) {
+      throw new AppError('bad_input', 'A password was given although it is not to be written into the script. Nothing was written.');
+    }
+    const password = request.passwordSource === 'inline' ? request.password || (await deps.secrets.get(passwordKey(profile.id))) || undefined : undefined;
+    return planBasicExport(
+      target,
+      { platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar, password },
+      deps.generatedBy,
+      deps.now(),
+    );
+  };
+
+  const planCertificate = async (profile: Profile, target: ExportTarget, request: ExportRequest): Promise<FullPlan> => {
+    const certificate = profile.certificate;
+    if (!certificate) throw new AppError('bad_input', 'Import the issued certificate first (the Import certificate step).');
+    const choice = request.certificate ?? { form: 'keystore' as const, keystorePasswordSource: 'file' as const, keyPassphraseSource: 'env' as const, keyPassphraseEnvVar: 'ANAPLAN_KEY_PASSPHRASE' };
+    const secret = async (key: string): Promise<string> => {
+      const value = request.certificate?.secret || (await deps.secrets.get(key));
+      if (!value) throw new AppError('bad_input', key === keystorePasswordKey(profile.id) ? 'Enter the keystore password.' : 'Enter the key passphrase.');
+      return value;
+    };
+    let credentials: CertificateCredentials;
+    let homeFile: HomeFile | null = null;
+    if (choice.form === 'keystore') {
+      const password = await secret(keystorePasswordKey(profile.id));
+      credentials = {
+        form: 'keystore',
+        keystorePath: certificate.keystorePath,
+        alias: certificate.alias,
+        keystorePassword: choice.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file' },
+      };
+      if (choice.keystorePasswordSource === 'file') homeFile = keystoreAccessFile(request.certificate?.jobHome || deps.homeDir, password);
+    } else {
+      if (!certificate.privateKeyPath) throw new AppError('bad_input', 'The key of this certificate came inside the PKCS#12 file: export the keystore form instead.');
+      credentials = {
+        form: 'pem',
+        certificatePath: certificate.certificatePath,
+        privateKeyPath: certificate.privateKeyPath,
+        keyPassphrase:
+          choice.keyPassphraseSource === 'none'
+            ? { source: 'none' }
+            : choice.keyPassphraseSource === 'inline'
+              ? { source: 'inline', value: await secret(keyPassphraseKey(profile.id)) }
+              : { source: 'env', envVar: choice.keyPassphraseEnvVar },
+      };
+    }
+    const planned = planCertificateExport(target, { platforms: request.platforms, credentials, certificateNotAfter: certificate.notAfter }, deps.generatedBy, deps.now());
+    return { ...planned, homeFile };
+  };
+
+  return {
+    async previewExport(request: ExportRequest): Promise<MethodOutput<'previewExport'>> {
+      const { files, warnings, homeFile } = await plan(request);
+      const previews = await previewFiles(request.dir, files);
+      if (homeFile) {
+        const [home] = await previewFiles(homeFile.dir, [homeFile.file]);
+        // The file holds the keystore password, only obfuscated: its content is not shown.
+        if (home) previews.push({ ...home, name: join(homeFile.dir, homeFile.file.name), content: '(the keystore password in Anaplan Connect\u2019s encoding: not shown)', existing: home.existing === null ? null : '(not shown)' });
+      }
+      return { dir: request.dir, files: previews, warnings };
+    },
+
+    async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
+      const { files, warnings, homeFile } = await plan(request);
+      const written = await writeExportFiles(request.dir, files, homeFile, request.overwrite);
+      deps.access.touchProfile(request.profileId, (p) => ({
+        ...p,
+        step: 'done',
+        exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
+      }));
+      return { files: written, warnings };
+    },
+  };
+}
