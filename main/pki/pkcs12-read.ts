@@ -1,0 +1,221 @@
+import { createHmac, createPrivateKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { Asn1Error, type Tlv, Tag, TagClass, content, expect, explicit, is, oidOf, raw, readTlv, sequenceItems, smallIntegerOf, stringOf } from './asn1-reader.js';
+import { DecryptionError, KDF_PURPOSE, UnsupportedAlgorithmError, bmpPassword, decryptWithPassword, digestByOid, iterationsOf, pkcs12Kdf } from './pkcs12-crypto.js';
+
+/**
+ * Reads a PKCS#12 (.p12/.pfx) file: checks its MAC with the password, decrypts its safes and
+ * key bags, and returns the keys and certificates with their friendlyName and localKeyId.
+ * Certificates come back as the exact DER bytes stored in the file.
+ */
+
+export const PKCS12_OID = {
+  data: '1.2.840.113549.1.7.1',
+  signedData: '1.2.840.113549.1.7.2',
+  envelopedData: '1.2.840.113549.1.7.3',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  pkcs8ShroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  safeContentsBag: '1.2.840.113549.1.12.10.1.6',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  friendlyName: '1.2.840.113549.1.9.20',
+  localKeyId: '1.2.840.113549.1.9.21',
+  pbmac1: '1.2.840.113549.1.5.14',
+} as const;
+
+export interface Pkcs12Attributes {
+  friendlyName: string | null;
+  localKeyId: Buffer | null;
+}
+
+export interface Pkcs12Key extends Pkcs12Attributes {
+  key: KeyObject;
+}
+
+export interface Pkcs12Certificate extends Pkcs12Attributes {
+  der: Buffer;
+}
+
+export interface Pkcs12Contents {
+  keys: Pkcs12Key[];
+  certificates: Pkcs12Certificate[];
+}
+
+export type Pkcs12Problem = 'wrong_password' | 'key_password_differs' | 'unsupported' | 'damaged';
+
+export class Pkcs12Error extends Error {
+  override readonly name = 'Pkcs12Error';
+  constructor(
+    readonly problem: Pkcs12Problem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** PFX ::= SEQUENCE { version INTEGER (3), authSafe ContentInfo, macData MacData OPTIONAL }. */
+export function looksLikePkcs12(top: Tlv): boolean {
+  try {
+    const [version, authSafe] = sequenceItems(top, 'a PFX');
+    return smallIntegerOf(version) === 3 && is(authSafe, Tag.sequence);
+  } catch {
+    return false;
+  }
+}
+
+export function readPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
+  try {
+    return readPfx(bytes, password);
+  } catch (error) {
+    if (error instanceof Pkcs12Error) throw error;
+    if (error instanceof UnsupportedAlgorithmError) {
+      throw new Pkcs12Error('unsupported', `it uses ${error.message}, which this assistant does not read`);
+    }
+    if (error instanceof Asn1Error) throw new Pkcs12Error('damaged', `it is damaged or cut short (${error.message})`);
+    throw error;
+  }
+}
+
+function readPfx(bytes: Buffer, password: string): Pkcs12Contents {
+  const [, authSafe, macData] = sequenceItems(readTlv(bytes), 'a PFX');
+  const [contentType, wrapped] = sequenceItems(authSafe, 'the authenticated safe');
+  if (oidOf(contentType) !== PKCS12_OID.data) {
+    throw new Pkcs12Error('unsupported', 'it is protected with public-key integrity (a signature) rather than a password, which this assistant does not read');
+  }
+  const authenticatedSafe = content(expect(explicit(wrapped, 0, 'the authenticated safe content'), Tag.octetString, 'the authenticated safe octets'));
+  const macVerified = macData ? verifyMac(macData, authenticatedSafe, password) : false;
+
+  const contents: Pkcs12Contents = { keys: [], certificates: [] };
+  for (const contentInfo of sequenceItems(readTlv(authenticatedSafe), 'the safe list')) {
+    const safeContents = openSafe(contentInfo, password);
+    try {
+      if (safeContents) readSafeContents(safeContents, password, macVerified, contents, 0);
+    } catch (error) {
+      // Without a MAC, a wrong password can decrypt to garbage that happens to end in valid padding.
+      if (!macVerified && error instanceof Asn1Error) throw new Pkcs12Error('wrong_password', 'the password is wrong (or the file is damaged)');
+      throw error;
+    }
+  }
+  return contents;
+}
+
+/** MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }. */
+function verifyMac(macData: Tlv, authenticatedSafe: Buffer, password: string): true {
+  const [digestInfo, salt, iterationsTlv] = sequenceItems(macData, 'the MAC data');
+  const [digestAlgorithm, expected] = sequenceItems(digestInfo, 'the MAC');
+  const digestOid = oidOf(sequenceItems(digestAlgorithm, 'the MAC algorithm')[0]);
+  if (digestOid === PKCS12_OID.pbmac1) {
+    throw new UnsupportedAlgorithmError('a PBMAC1 integrity check (OpenSSL 3.4 and later with -pbmac1_pbkdf2)');
+  }
+  const digest = digestByOid(digestOid);
+  const iterations = iterationsTlv ? iterationsOf(iterationsTlv) : 1;
+  const expectedMac = content(expect(expected, Tag.octetString, 'the MAC value'));
+  const saltBytes = content(expect(salt, Tag.octetString, 'the MAC salt'));
+  const outputBytes = expectedMac.length;
+  // Tools disagree on how to encode an empty password (two zero bytes, or no bytes at all).
+  const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
+  for (const candidate of candidates) {
+    const key = pkcs12Kdf(digest, candidate, saltBytes, KDF_PURPOSE.mac, iterations, outputBytes);
+    const mac = createHmac(digest.name, key).update(authenticatedSafe).digest();
+    if (mac.length === expectedMac.length && timingSafeEqual(mac, expectedMac)) return true;
+  }
+  throw new Pkcs12Error('wrong_password', 'the password is wrong (the integrity check failed)');
+}
+
+/** ContentInfo: data (SafeContents as is), encryptedData (decrypted), envelopedData (not read). */
+function openSafe(contentInfo: Tlv, password: string): Buffer | null {
+  const [contentType, wrapped] = sequenceItems(contentInfo, 'a safe');
+  switch (oidOf(contentType)) {
+    case PKCS12_OID.data:
+      return content(expect(explicit(wrapped, 0, 'safe data'), Tag.octetString, 'safe data octets'));
+    case PKCS12_OID.encryptedData: {
+      // EncryptedData ::= SEQUENCE { version, EncryptedContentInfo { contentType, algorithm, [0] IMPLICIT encryptedContent } }
+      const [, encryptedContentInfo] = sequenceItems(explicit(wrapped, 0, 'encrypted data'), 'encrypted data');
+      const [, algorithmIdentifier, encrypted] = sequenceItems(encryptedContentInfo, 'encrypted content info');
+      if (!algorithmIdentifier || !is(encrypted, 0, TagClass.context)) throw new Asn1Error('encrypted safe without content');
+      return decrypt(algorithmIdentifier, content(encrypted), password, 'wrong_password');
+    }
+    case PKCS12_OID.envelopedData:
+      throw new UnsupportedAlgorithmError('a public-key encrypted safe (envelopedData)');
+    default:
+      return null;
+  }
+}
+
+function decrypt(algorithmIdentifier: Tlv, ciphertext: Buffer, password: string, problem: Pkcs12Problem): Buffer {
+  try {
+    return decryptWithPassword(algorithmIdentifier, ciphertext, password);
+  } catch (error) {
+    if (error instanceof DecryptionError) {
+      throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the private key has a password of its own, different from the file password' : 'the password is wrong');
+    }
+    throw error;
+  }
+}
+
+/** SafeContents ::= SEQUENCE OF SafeBag { bagId, [0] EXPLICIT bagValue, bagAttributes SET OPTIONAL }. */
+function readSafeContents(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12Contents, depth: number): void {
+  if (depth > 4) throw new Asn1Error('safe bags nested too deeply');
+  for (const bag of sequenceItems(readTlv(safeContents), 'the safe contents')) {
+    const [bagId, wrapped, attributesTlv] = sequenceItems(bag, 'a safe bag');
+    const value = explicit(wrapped, 0, 'a bag value');
+    const attributes = readAttributes(attributesTlv);
+    switch (oidOf(bagId)) {
+      case PKCS12_OID.keyBag:
+        into.keys.push({ ...attributes, key: privateKeyFromInfo(raw(value)) });
+        break;
+      case PKCS12_OID.pkcs8ShroudedKeyBag: {
+        const [algorithmIdentifier, encrypted] = sequenceItems(value, 'an encrypted private key');
+        if (!algorithmIdentifier) throw new Asn1Error('encrypted private key without algorithm');
+        // The MAC proved the file password right: a key that does not open with it has a password of its own.
+        const problem = macVerified ? 'key_password_differs' : 'wrong_password';
+        const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted key octets')), password, problem);
+        into.keys.push({ ...attributes, key: privateKeyFromDecrypted(info, problem) });
+        break;
+      }
+      case PKCS12_OID.certBag: {
+        const [certType, certValue] = sequenceItems(value, 'a certificate bag');
+        if (oidOf(certType) !== PKCS12_OID.x509Certificate) break;
+        into.certificates.push({ ...attributes, der: content(expect(explicit(certValue, 0, 'a certificate'), Tag.octetString, 'certificate octets')) });
+        break;
+      }
+      case PKCS12_OID.safeContentsBag:
+        readSafeContents(raw(value), password, macVerified, into, depth + 1);
+        break;
+      default:
+        // CRL bags, secret bags: not needed here.
+        break;
+    }
+  }
+}
+
+function readAttributes(attributesTlv: Tlv | undefined): Pkcs12Attributes {
+  const attributes: Pkcs12Attributes = { friendlyName: null, localKeyId: null };
+  if (!attributesTlv) return attributes;
+  for (const attribute of sequenceItems(attributesTlv, 'bag attributes')) {
+    const [type, values] = sequenceItems(attribute, 'a bag attribute');
+    const [first] = sequenceItems(values, 'attribute values');
+    if (!first) continue;
+    const id = oidOf(type);
+    if (id === PKCS12_OID.friendlyName) attributes.friendlyName = stringOf(first);
+    else if (id === PKCS12_OID.localKeyId) attributes.localKeyId = Buffer.from(content(first));
+  }
+  return attributes;
+}
+
+/** A wrong password can decrypt to garbage with valid padding (about 1 time in 256): that is a wrong password too. */
+function privateKeyFromDecrypted(privateKeyInfo: Buffer, problem: Pkcs12Problem): KeyObject {
+  try {
+    return createPrivateKey({ key: privateKeyInfo, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the private key has a password of its own, different from the file password' : 'the password is wrong');
+  }
+}
+
+function privateKeyFromInfo(privateKeyInfo: Buffer): KeyObject {
+  try {
+    return createPrivateKey({ key: privateKeyInfo, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new Asn1Error('a private key that cannot be read');
+  }
+}
