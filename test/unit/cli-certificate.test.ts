@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -120,14 +120,22 @@ describe('anaplan-setup export --method certificate', () => {
     expect(sh).not.toContain('-keystorepass');
     for (const name of await readdir(out)) expect(await readFile(join(out, name), 'utf8')).not.toContain(KEYSTORE_PASSWORD);
 
-    // A different password for the same account is not written over the old one without consent.
-    await writeFile(join(work, 'other.txt'), 'Another pass 456');
-    const refused = await runCli(
-      ['export', '--method', 'certificate', '--keystore', join(work, 'imported', 'keystore.p12'), '--alias', 'anaplan-connect', '--keystore-password-file', join(work, 'other.txt'), '--job-home', jobHome, '--out', join(work, 'job-2'), '--json'],
-      { env: env() },
+    // Another keystore (another password) for the same account: keystore-access.txt is not replaced without consent.
+    const secondImport = await runCli(
+      ['import-cert', replies.p7bPem, '--key', request.keyPath, '--passphrase-env', 'KEY_PASSPHRASE', '--out', join(work, 'imported-2'), '--keystore-password-env', 'OTHER', '--json'],
+      { env: { ...env(), OTHER: 'Another pass 456' } },
     );
-    expect(refused.code).not.toBe(0); // the keystore does not open with that password, or the file would be replaced
+    expect(secondImport.code).toBe(0);
+    const second = ['export', '--method', 'certificate', '--keystore', join(work, 'imported-2', 'keystore.p12'), '--alias', 'anaplan-connect', '--keystore-password-env', 'OTHER', '--job-home', jobHome, '--out', join(work, 'job-2'), '--json'];
+    const refused = await runCli(second, { env: { ...env(), OTHER: 'Another pass 456' } });
+    expect(refused.code).toBe(1);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('file_exists');
     expect(decodeKeystoreAccess(await readFile(accessFile, 'utf8'))).toBe(KEYSTORE_PASSWORD);
+    expect(await readdir(join(work, 'job-2')).catch(() => 'absent')).toBe('absent');
+    const replaced = await runCli([...second, '--overwrite'], { env: { ...env(), OTHER: 'Another pass 456' } });
+    expect(replaced.code).toBe(0);
+    expect(decodeKeystoreAccess(await readFile(accessFile, 'utf8'))).toBe('Another pass 456');
+    expect((await readdir(join(jobHome, '.anaplan', 'api-client'))).some((n) => n.endsWith('.bak'))).toBe(true);
   });
 
   test('certificate and key form: -privatekey path:passphrase from an environment variable', async () => {
