@@ -23,10 +23,13 @@ export const METHOD_NAMES = [
   'previewCertificateImport',
   'importCertificate',
   'loginCertificate',
+  'startDeviceFlow',
+  'cancelDeviceFlow',
+  'loginOAuth',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
-export const EVENT_NAMES = ['progress'] as const;
+export const EVENT_NAMES = ['progress', 'deviceFlow'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Channel names on the IPC bus: one per method, one per event. */

@@ -187,6 +187,19 @@ export const CertificateFactsSchema = z.object({
   findings: z.array(FindingSchema),
 });
 
+export const DeviceCodeViewSchema = z.object({
+  flowId: z.string(),
+  userCode: z.string(),
+  verificationUri: z.string(),
+  verificationUriComplete: z.string().nullable(),
+  /** True when the sign-in page is on the OAuth host in use: only then is "Open sign-in page" offered. */
+  openable: z.boolean(),
+  /** The sign-in URL as a QR code (SVG), for a phone. */
+  qrSvg: z.string(),
+  expiresAt: z.number(),
+  interval: z.number(),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -230,6 +243,20 @@ export const contract = {
       secretsStored: z.boolean(),
     }),
   ),
+  startDeviceFlow: method(
+    z.object({
+      profileId: z.string(),
+      clientId: z.string().trim().max(256),
+      rotatable: z.boolean().default(false),
+      /** The folder the exported script will set as AC_OAUTH_KEYSTORE_DIR. */
+      tokenStoreDir: z.string().trim().min(1, 'Choose the folder for Anaplan Connect’s token store.'),
+      encoding: z.enum(['form', 'json']).default('form'),
+      rememberRefreshToken: z.boolean().default(false),
+    }),
+    DeviceCodeViewSchema,
+  ),
+  cancelDeviceFlow: method(z.object({ flowId: z.string() }), z.object({ cancelled: z.boolean() })),
+  loginOAuth: method(z.object({ profileId: z.string() }), LoginResultSchema),
   loginCertificate: method(
     z.object({
       profileId: z.string(),
@@ -254,6 +281,15 @@ export function isMethodName(name: string): name is MethodName {
 /** Events from the core to the UI travel through the same contract. */
 export const events = {
   progress: z.object({ task: z.string(), message: z.string(), fraction: z.number().min(0).max(1).optional() }),
+  /** The device grant's live status: waiting for the sign-in, slowed down, retrying, done or failed. */
+  deviceFlow: z.object({
+    flowId: z.string(),
+    state: z.enum(['pending', 'slow_down', 'retrying', 'done', 'error']),
+    message: z.string(),
+    interval: z.number().optional(),
+    result: LoginResultSchema.extend({ tokenStore: z.string(), refreshTokenStored: z.boolean() }).optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
 } as const satisfies { [E in EventName]: z.ZodType };
 export type Events = typeof events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;

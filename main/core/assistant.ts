@@ -10,6 +10,7 @@ import type { SettingsStore } from '../store/settings-store.js';
 import { certificateRequestHandlers } from './certificate-requests.js';
 import { certificateHandlers } from './certificates.js';
 import { exportHandlers } from './export-handlers.js';
+import { oauthHandlers } from './oauth-handlers.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -82,6 +83,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
   return {
     ...certificateRequestHandlers(access),
     ...certificateHandlers({ access, secrets: deps.secrets, withHttp, now }),
+    ...oauthHandlers({ access, secrets: deps.secrets, httpClient: deps.httpClient, now }),
     ...exportHandlers({ access, secrets: deps.secrets, generatedBy: `${PRODUCT_NAME} ${deps.version}`, now, homeDir: homedir() }),
 
     async appInfo() {

@@ -49,7 +49,11 @@ export function keyPassphraseKey(profileId: string): string {
   return `profile:${profileId}:key-passphrase`;
 }
 
+export function refreshTokenKey(profileId: string): string {
+  return `profile:${profileId}:oauth-refresh-token`;
+}
+
 /** Every secret a profile may have, so that deleting the profile forgets them all. */
 export function profileSecretKeys(profileId: string): string[] {
-  return [passwordKey(profileId), keystorePasswordKey(profileId), keyPassphraseKey(profileId)];
+  return [passwordKey(profileId), keystorePasswordKey(profileId), keyPassphraseKey(profileId), refreshTokenKey(profileId)];
 }

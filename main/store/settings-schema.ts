@@ -70,6 +70,21 @@ export const ImportedCertificateSchema = z.object({
 });
 export type ImportedCertificate = z.infer<typeof ImportedCertificateSchema>;
 
+/** The OAuth device grant of a profile: the client and where Anaplan Connect's token store is. Never the token. */
+export const OAuthSettingsSchema = z.object({
+  clientId: z.string(),
+  rotatable: z.boolean().default(false),
+  /** RFC 8628 form bodies by default; JSON where a server wants it (Anaplan's Postman collection). */
+  encoding: z.enum(['form', 'json']).default('form'),
+  tokenStoreDir: z.string(),
+  tokenStorePath: z.string().nullable().default(null),
+  signedInAt: z.string().nullable().default(null),
+  userEmail: z.string().nullable().default(null),
+  /** Rotatable clients only: when the stored refresh token likely expires if no job uses it. */
+  refreshTokenExpiresAt: z.string().nullable().default(null),
+});
+export type OAuthSettings = z.infer<typeof OAuthSettingsSchema>;
+
 export const ProfileSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1).max(80),
@@ -95,6 +110,7 @@ export const ProfileSchema = z.object({
   lastLogin: z.object({ at: z.string(), email: z.string() }).nullable().default(null),
   certificateRequests: z.array(CertificateRequestSchema).default([]),
   certificate: ImportedCertificateSchema.nullable().default(null),
+  oauth: OAuthSettingsSchema.nullable().default(null),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

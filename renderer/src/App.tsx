@@ -12,6 +12,7 @@ import { ExportStep } from './steps/ExportStep';
 import { ImportStep } from './steps/ImportStep';
 import { LoginStep } from './steps/LoginStep';
 import { MethodStep } from './steps/MethodStep';
+import { OAuthStep } from './steps/OAuthStep';
 import type { ProfileDraft, StepProps } from './steps/props';
 import { TargetStep } from './steps/TargetStep';
 import { ThemeSwitch, applyTheme } from './ThemeSwitch';
@@ -153,7 +154,9 @@ function renderStep(
     case 'method':
       return <MethodStep {...props} />;
     case 'credentials':
-      return props.profile.authMethod === 'certificate' ? <CertificateRequestStep {...props} /> : <CredentialsStep {...props} />;
+      if (props.profile.authMethod === 'certificate') return <CertificateRequestStep {...props} />;
+      if (props.profile.authMethod === 'oauth') return <OAuthStep {...props} />;
+      return <CredentialsStep {...props} />;
     case 'import':
       return <ImportStep {...props} />;
     case 'login':

@@ -35,6 +35,7 @@ export function stepsFor(method: AuthMethod | null): Step[] {
     { id: 'done', label: 'Done' },
   ];
   if (method === 'certificate') return [...common('Key and request (CSR)'), { id: 'import', label: 'Import certificate' }, ...tail];
+  if (method === 'oauth') return [...common('Device sign-in'), ...tail];
   return [...common('Credentials'), ...tail];
 }
 

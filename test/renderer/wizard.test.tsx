@@ -32,6 +32,7 @@ const profile: Profile = {
   lastLogin: null,
   certificateRequests: [],
   certificate: null,
+  oauth: null,
   hasStoredPassword: false,
 };
 
@@ -84,17 +85,20 @@ describe('AccountStep', () => {
 });
 
 describe('MethodStep', () => {
-  test('explains each method; only available paths can continue', () => {
+  test('explains each method honestly and continues with the chosen one', () => {
     const advance = vi.fn(async () => undefined);
     const props = { profile, advance } as unknown as StepProps;
     render(<MethodStep {...props} />);
     expect(screen.getByText(/SSO exception user with an Anaplan password/)).toBeTruthy();
     expect(screen.getByText(/expire \(every 90 days/)).toBeTruthy();
+    expect(screen.getByText(/Disabled for SSO users/)).toBeTruthy();
+    expect(screen.getByText(/a TLS server certificate will not do/)).toBeTruthy();
     fireEvent.click(screen.getByRole('radio', { name: /OAuth 2.0 device grant/ }));
-    expect((screen.getByRole('button', { name: 'Continue' }) as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(advance).toHaveBeenLastCalledWith('credentials', { authMethod: 'oauth' });
     fireEvent.click(screen.getByRole('radio', { name: /Basic/ }));
     fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
-    expect(advance).toHaveBeenCalledWith('credentials', { authMethod: 'basic' });
+    expect(advance).toHaveBeenLastCalledWith('credentials', { authMethod: 'basic' });
   });
 });
 

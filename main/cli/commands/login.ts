@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { LoginResult } from '../../contract.js';
 import { AppError } from '../../core/errors.js';
+import { loginWithTokenStore } from '../../core/device-flow.js';
 import { loginBasic, loginCertificate } from '../../core/login.js';
+import { tokenStoreDir } from '../../anaplan/token-store.js';
 import { createHttpClient } from '../../net/http.js';
 import { readPkcs12Entry } from '../../pki/keystore.js';
 import { readPrivateKeyFile } from '../../pki/keys.js';
@@ -26,6 +28,9 @@ const LoginFlags = z.object({
   alias: z.string().optional(),
   keystorePasswordFile: z.string().optional(),
   keystorePasswordEnv: z.string().optional(),
+  clientId: z.string().optional(),
+  tokenStoreDir: z.string().optional(),
+  encoding: z.enum(['form', 'json'], { error: 'must be form or json' }).default('form'),
 });
 type Flags = z.output<typeof LoginFlags>;
 
@@ -33,7 +38,7 @@ export function registerLogin(program: Command, run: Run): void {
   const command = program
     .command('login')
     .description('test a login and list the workspaces and models the user can reach')
-    .requiredOption('--method <method>', 'basic or certificate (oauth: see later versions)')
+    .requiredOption('--method <method>', 'basic, certificate or oauth')
     .option('--user <email>', 'basic: the Anaplan user')
     .option('--password-file <path>', 'basic: read the password from this file (one trailing newline is ignored)')
     .option('--password-env <var>', 'basic: read the password from this environment variable')
@@ -44,18 +49,20 @@ export function registerLogin(program: Command, run: Run): void {
     .option('--keystore <file>', 'certificate: a PKCS#12 keystore instead of --certificate/--key')
     .option('--alias <alias>', 'certificate: the key alias in the keystore')
     .option('--keystore-password-file <path>', 'certificate: the keystore password, from this file')
-    .option('--keystore-password-env <var>', 'certificate: the keystore password, from this environment variable');
+    .option('--keystore-password-env <var>', 'certificate: the keystore password, from this environment variable')
+    .option('--client-id <id>', 'oauth: the Device grant OAuth client\u2019s ID')
+    .option('--token-store-dir <dir>', 'oauth: the folder of Anaplan Connect\u2019s token store (default: $AC_OAUTH_KEYSTORE_DIR, else your home); a rotated refresh token is written back')
+    .option('--encoding <encoding>', 'oauth: request bodies, form (default) or json', 'form');
   addEndpointOptions(command);
   addNetworkOptions(command);
   addJsonOption(command)
     .addHelpText(
       'after',
-      '\nWithout a -file/-env source, secrets are asked for on the terminal.\nExamples:\n  anaplan-setup login --method basic --user integration@example.com --password-env ANAPLAN_PASSWORD --region eu3 --json\n  anaplan-setup login --method certificate --keystore ./certificate/keystore.p12 --alias anaplan-connect --keystore-password-env KEYSTORE_PASSWORD --json\n  anaplan-setup login --method certificate --certificate ./certificate/certificate.pem --key ./certificate/private-key.pem --passphrase-env KEY_PASSPHRASE',
+      '\nWithout a -file/-env source, secrets are asked for on the terminal.\nExamples:\n  anaplan-setup login --method basic --user integration@example.com --password-env ANAPLAN_PASSWORD --region eu3 --json\n  anaplan-setup login --method certificate --keystore ./certificate/keystore.p12 --alias anaplan-connect --keystore-password-env KEYSTORE_PASSWORD --json\n  anaplan-setup login --method certificate --certificate ./certificate/certificate.pem --key ./certificate/private-key.pem --passphrase-env KEY_PASSPHRASE\n  anaplan-setup login --method oauth --client-id 3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e --token-store-dir /home/integration/.anaplan/oauth --region eu3',
     )
     .action((options: Record<string, unknown>) =>
       run(options, async (out) => {
         const flags = parseFlags(LoginFlags, options);
-        if (flags.method === 'oauth') throw new AppError('unsupported', 'Login with --method oauth is not available in this version yet. Use --method basic or certificate.');
         const endpoints = endpointsFrom(options);
         const http = createHttpClient(httpSettingsFrom(options));
         try {
@@ -65,6 +72,12 @@ export function registerLogin(program: Command, run: Run): void {
             const password = await readSecret('password', 'password', { file: flags.passwordFile, env: flags.passwordEnv }, { allowPrompt: !out.json });
             out.info(`Signing in as ${flags.user} at ${endpoints.authUrl ?? 'the auth URL'} …`);
             result = await loginBasic(http, endpoints, flags.user, password);
+          } else if (flags.method === 'oauth') {
+            if (!flags.clientId) throw new AppError('bad_input', '--client-id is required for --method oauth.');
+            out.info('Signing in with the stored refresh token …');
+            const { rotated, ...login } = await loginWithTokenStore({ http, endpoints, clientId: flags.clientId, tokenStoreDir: flags.tokenStoreDir ?? tokenStoreDir(), encoding: flags.encoding });
+            if (rotated) out.info('Anaplan sent a new refresh token (rotatable client): the token store was updated.');
+            result = login;
           } else {
             const credentials = await certificateCredentials(flags, out);
             out.info(`Signing in with the certificate at ${endpoints.authUrl ?? 'the auth URL'} …`);

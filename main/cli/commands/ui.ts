@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -6,6 +5,7 @@ import type { Handlers } from '../../core/assistant.js';
 import { createNodeAssistant } from '../../hosts/node-assistant.js';
 import { startUiServer, type UiServer } from '../../web/server.js';
 import { parseFlags } from '../options.js';
+import { openInBrowser } from '../open-browser.js';
 import type { Run } from '../run.js';
 
 const UiFlags = z.object({
@@ -38,7 +38,7 @@ export function registerUi(program: Command, run: Run): void {
           handlers: () => (handlers ??= createNodeAssistant((event, payload) => server?.emit(event, payload))),
         });
         process.stdout.write(`Anaplan Connect Setup Assistant is running at:\n  ${server.url}\nPress Ctrl+C to stop.\n`);
-        if (flags.open) openBrowser(server.url);
+        if (flags.open) openInBrowser(server.url);
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
@@ -47,16 +47,4 @@ export function registerUi(program: Command, run: Run): void {
         await server.close();
       }),
     );
-}
-
-function openBrowser(url: string): void {
-  const [command, args] =
-    process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : process.platform === 'darwin' ? ['open', [url]] : ['xdg-open', [url]];
-  try {
-    const child = spawn(command as string, args as string[], { stdio: 'ignore', detached: true });
-    child.on('error', () => process.stderr.write('(No browser could be opened here: open the URL above yourself.)\n'));
-    child.unref();
-  } catch {
-    process.stderr.write('(No browser could be opened here: open the URL above yourself.)\n');
-  }
 }

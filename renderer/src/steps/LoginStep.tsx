@@ -22,7 +22,9 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
     try {
       const outcome = certificate
         ? await api.loginCertificate({ profileId: profile.id, form: 'keystore', secret: session.keystorePassword || null })
-        : await api.loginBasic({ profileId: profile.id, password: session.password || undefined, rememberPassword: session.rememberPassword });
+        : profile.authMethod === 'oauth'
+          ? await api.loginOAuth({ profileId: profile.id })
+          : await api.loginBasic({ profileId: profile.id, password: session.password || undefined, rememberPassword: session.rememberPassword });
       session.setLoginResult(outcome);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught : new ApiError('internal', String(caught)));
@@ -36,8 +38,9 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
       title="Test login"
       intro={
         <p>
-          The assistant signs in as {profile.email} exactly as Anaplan Connect will{certificate ? ' (with the certificate from the keystore)' : ''}, then lists the workspaces and
-          models this user can reach.
+          The assistant signs in as {profile.email} exactly as Anaplan Connect will
+          {certificate ? ' (with the certificate from the keystore)' : profile.authMethod === 'oauth' ? ' (with the refresh token from its token store)' : ''}, then lists the
+          workspaces and models this user can reach.
         </p>
       }
       actions={

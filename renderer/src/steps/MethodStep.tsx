@@ -4,11 +4,10 @@ import type { StepProps } from './props';
 
 type Method = 'basic' | 'certificate' | 'oauth';
 
-const METHODS: ReadonlyArray<{ id: Method; title: string; available: boolean; good: string[]; mind: string[] }> = [
+const METHODS: ReadonlyArray<{ id: Method; title: string; good: string[]; mind: string[] }> = [
   {
     id: 'basic',
     title: 'Basic (email and password)',
-    available: true,
     good: ['Quickest to set up: nothing to order or register.'],
     mind: [
       'With single sign-on (SSO), the user must be an SSO exception user with an Anaplan password.',
@@ -19,7 +18,6 @@ const METHODS: ReadonlyArray<{ id: Method; title: string; available: boolean; go
   {
     id: 'certificate',
     title: 'CA certificate',
-    available: true,
     good: ['Suits SSO tenants and scheduled jobs: no password to expire.', 'Valid for up to about 3 years.'],
     mind: [
       'Needs an S/MIME (client) certificate from a CA Anaplan supports (e.g. Sectigo, DigiCert, GlobalSign, QuoVadis); a TLS server certificate will not do.',
@@ -29,7 +27,6 @@ const METHODS: ReadonlyArray<{ id: Method; title: string; available: boolean; go
   {
     id: 'oauth',
     title: 'OAuth 2.0 device grant',
-    available: false,
     good: ['No password in scripts; a refresh token is stored for the job.'],
     mind: [
       'A Tenant security administrator creates a "Device grant" OAuth client.',
@@ -42,13 +39,12 @@ const METHODS: ReadonlyArray<{ id: Method; title: string; available: boolean; go
 /** Step 2: the auth method, with honest guidance. */
 export function MethodStep({ profile, advance }: StepProps) {
   const [method, setMethod] = useState<Method>(profile.authMethod ?? 'basic');
-  const chosen = METHODS.find((m) => m.id === method);
   return (
     <StepFrame
       title="Sign-in method"
       intro={<p>How will Anaplan Connect sign in when the job runs? You can change this later.</p>}
       actions={
-        <button type="button" className="primary" disabled={!chosen?.available} onClick={() => advance('credentials', { authMethod: method })}>
+        <button type="button" className="primary" onClick={() => advance('credentials', { authMethod: method })}>
           Continue
         </button>
       }
@@ -60,7 +56,6 @@ export function MethodStep({ profile, advance }: StepProps) {
             <input type="radio" name="method" value={m.id} checked={method === m.id} onChange={() => setMethod(m.id)} />
             <span className="method-title">
               {m.title}
-              {!m.available && <span className="badge"> coming in the next version</span>}
             </span>
             <span className="method-detail">
               <span className="visually-hidden">Good: </span>
@@ -74,11 +69,6 @@ export function MethodStep({ profile, advance }: StepProps) {
           </label>
         ))}
       </fieldset>
-      {chosen && !chosen.available && (
-        <p className="hint" role="status">
-          The {chosen.title} path follows in the next version of the assistant.
-        </p>
-      )}
     </StepFrame>
   );
 }

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { PollStatus } from '../../anaplan/device-grant.js';
+import { tokenStoreDir } from '../../anaplan/token-store.js';
+import { runDeviceFlow, type DeviceCodeView } from '../../core/device-flow.js';
+import { toErrorPayload } from '../../core/errors.js';
+import { createHttpClient } from '../../net/http.js';
+import { exitCodeFor } from '../output.js';
+import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
+import type { Run } from '../run.js';
+import { openInBrowser } from '../open-browser.js';
+
+const OAuthFlags = z.object({
+  clientId: z.string({ error: 'is required (the Device grant OAuth client\u2019s ID)' }).trim().min(1, 'is required'),
+  rotatable: z.boolean().default(false),
+  tokenStoreDir: z.string().optional(),
+  open: z.boolean().default(false),
+  encoding: z.enum(['form', 'json'], { error: 'must be form or json' }).default('form'),
+  json: z.boolean().default(false),
+});
+
+/** One JSON object per line in --json mode: code, status…, then done or error. */
+function line(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+export function registerOAuth(program: Command, run: Run): void {
+  const command = program
+    .command('oauth')
+    .description('sign in with the OAuth 2.0 device grant and write Anaplan Connect\u2019s refresh-token store for unattended jobs')
+    .option('--client-id <id>', 'the Device grant OAuth client\u2019s ID (from the Tenant security administrator)')
+    .option('--rotatable', 'the client\u2019s refresh tokens rotate (the exported job then passes --rotatable)')
+    .option('--token-store-dir <dir>', 'where to write ks_<…>.jks: the folder the job sets as AC_OAUTH_KEYSTORE_DIR (default: $AC_OAUTH_KEYSTORE_DIR, else your home)')
+    .option('--open', 'open the sign-in page in a browser (only when it is on the OAuth host in use)')
+    .option('--encoding <encoding>', 'request bodies: form (RFC 8628, default) or json (as Anaplan\u2019s Postman collection)', 'form');
+  addEndpointOptions(command);
+  addNetworkOptions(command);
+  addJsonOption(command)
+    .addHelpText(
+      'after',
+      '\nThe integration user must be an SSO exception user: the device grant is disabled for SSO users.\n--json prints one JSON object per line: {"event":"code",…}, {"event":"status",…}, then {"event":"done","tokenStore","user"} or {"event":"error","code","message"}.\nExample:\n  anaplan-setup oauth --client-id 3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e --region eu3 --token-store-dir /home/integration/.anaplan/oauth --json',
+    )
+    .action((options: Record<string, unknown>) =>
+      run(options, async (out) => {
+        const flags = parseFlags(OAuthFlags, options);
+        const endpoints = endpointsFrom(options);
+        const http = createHttpClient(httpSettingsFrom(options));
+        const controller = new AbortController();
+        const cancel = () => controller.abort();
+        process.once('SIGINT', cancel);
+        process.once('SIGTERM', cancel);
+        const status = statusPrinter(flags.json);
+        try {
+          const result = await runDeviceFlow({
+            http,
+            endpoints,
+            clientId: flags.clientId,
+            tokenStoreDir: flags.tokenStoreDir ?? tokenStoreDir(),
+            encoding: flags.encoding,
+            signal: controller.signal,
+            onCode: (code) => {
+              showCode(code, flags.json);
+              if (flags.open && code.openable) openInBrowser(code.verificationUriComplete ?? code.verificationUri);
+            },
+            onStatus: status.update,
+          });
+          status.end();
+          const user = result.login.user;
+          if (flags.json) line({ event: 'done', tokenStore: result.tokenStore, user, workspaces: result.login.workspaces, rotatable: flags.rotatable });
+          else out.result(null, () => `Signed in as ${user.email}.\nAnaplan Connect's token store: ${result.tokenStore}\nExport the job with: anaplan-setup export --method oauth --client-id ${flags.clientId}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${flags.tokenStoreDir ?? tokenStoreDir()} --out DIR`);
+        } catch (error) {
+          status.end();
+          if (!flags.json) throw error;
+          const payload = toErrorPayload(error);
+          line({ event: 'error', code: payload.code, message: payload.message });
+          process.exitCode = exitCodeFor(error);
+        } finally {
+          process.off('SIGINT', cancel);
+          process.off('SIGTERM', cancel);
+          await http.close();
+        }
+      }),
+    );
+}
+
+function showCode(code: DeviceCodeView, json: boolean): void {
+  if (json) {
+    line({ event: 'code', userCode: code.userCode, verificationUri: code.verificationUri, verificationUriComplete: code.verificationUriComplete, expiresIn: code.expiresIn, interval: code.interval });
+    return;
+  }
+  const minutes = Math.round(code.expiresIn / 60);
+  process.stderr.write(
+    [
+      '',
+      `  Open ${code.verificationUri}`,
+      `  and enter the code:  ${code.userCode}`,
+      code.verificationUriComplete ? `  (or open ${code.verificationUriComplete} directly, or scan:)` : '',
+      '',
+      code.qrTerminal,
+      `  The code is valid for about ${minutes} minute${minutes === 1 ? '' : 's'}. Sign in as the integration user (an SSO exception user).`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Human mode: one live status line (rewritten in place on a terminal); --json: status events. */
+function statusPrinter(json: boolean) {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    update(status: PollStatus): void {
+      if (json) {
+        line({ event: 'status', ...status });
+        return;
+      }
+      const text =
+        status.state === 'pending'
+          ? `Waiting for the sign-in… (code valid for ${Math.max(0, Math.round(status.expiresInMs / 1000))} s more)`
+          : status.state === 'slow_down'
+            ? `Anaplan asked to poll less often: every ${status.interval} s now.`
+            : `Connection problem (${status.reason}); trying again…`;
+      process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+      shown = true;
+    },
+    end(): void {
+      if (!json && tty && shown) process.stderr.write('\n');
+    },
+  };
+}

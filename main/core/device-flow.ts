@@ -1,0 +1,115 @@
+import QRCode from 'qrcode';
+import { requireEndpoint, type Endpoints } from '../anaplan/endpoints.js';
+import {
+  checkClientId,
+  isVerificationUriSafe,
+  pollForTokens,
+  refreshTokens,
+  requestDeviceCode,
+  type BodyEncoding,
+  type DeviceCode,
+  type OAuthTokens,
+  type PollStatus,
+} from '../anaplan/device-grant.js';
+import { readTokenStore, tokenStoreFileName, writeTokenStore } from '../anaplan/token-store.js';
+import type { LoginResult } from '../contract.js';
+import type { HttpClient } from '../net/http.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from './errors.js';
+import { discover } from './login.js';
+
+/** anaplan-facts §4: rotatable refresh tokens live 43,000 s by default (at most about a year). */
+export const DEFAULT_ROTATABLE_LIFETIME_SECONDS = 43_000;
+
+export interface DeviceCodeView extends DeviceCode {
+  /** Only a sign-in page on the OAuth host in use is offered for opening. */
+  openable: boolean;
+  qrSvg: string;
+  qrTerminal: string;
+}
+
+export interface DeviceFlowInput {
+  http: HttpClient;
+  endpoints: Endpoints;
+  clientId: string;
+  tokenStoreDir: string;
+  encoding?: BodyEncoding;
+  signal?: AbortSignal;
+  onCode(code: DeviceCodeView): void;
+  onStatus?(status: PollStatus): void;
+}
+
+export interface DeviceFlowResult {
+  login: LoginResult;
+  tokenStore: string;
+  refreshToken: string;
+}
+
+/**
+ * The whole device grant: a code for the person, polling as the server asks, then Anaplan
+ * Connect's token store written so that a scheduled job needs no console registration.
+ */
+export async function runDeviceFlow(input: DeviceFlowInput): Promise<DeviceFlowResult> {
+  const clientId = checkClientId(input.clientId);
+  const options = {
+    http: input.http,
+    deviceAuthorizationUrl: requireEndpoint(input.endpoints, 'deviceAuthorizationUrl'),
+    tokenUrl: requireEndpoint(input.endpoints, 'tokenUrl'),
+    clientId,
+    encoding: input.encoding ?? 'form',
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(input.onStatus ? { onStatus: input.onStatus } : {}),
+  };
+  const apiUrl = requireEndpoint(input.endpoints, 'apiUrl');
+  const code = await requestDeviceCode(options);
+  input.onCode(await viewOf(code, input.endpoints));
+  const tokens = await pollForTokens(code, options);
+  const refreshToken = requireRefreshToken(tokens);
+  const login = await discover(input.http, apiUrl, accessTokenOf(tokens));
+  const written = await writeTokenStore(input.tokenStoreDir, clientId, refreshToken, { overwrite: true });
+  return { login, tokenStore: written.path, refreshToken };
+}
+
+/** A login with the stored refresh token, as an unattended job would do; a rotated token is written back. */
+export async function loginWithTokenStore(input: { http: HttpClient; endpoints: Endpoints; clientId: string; tokenStoreDir: string; encoding?: BodyEncoding }): Promise<LoginResult & { rotated: boolean }> {
+  const clientId = checkClientId(input.clientId);
+  const path = join(input.tokenStoreDir, tokenStoreFileName(clientId));
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new AppError('bad_input', `There is no token store for this client in ${input.tokenStoreDir} (${tokenStoreFileName(clientId)}). Sign in with the device grant first: anaplan-setup oauth --client-id ${clientId} --token-store-dir ${input.tokenStoreDir}`);
+  }
+  const stored = readTokenStore(bytes, clientId);
+  const tokens = await refreshTokens({ http: input.http, tokenUrl: requireEndpoint(input.endpoints, 'tokenUrl'), clientId, refreshToken: stored, encoding: input.encoding ?? 'form' });
+  const rotated = tokens.refreshToken !== null && tokens.refreshToken !== stored;
+  // A rotatable client's new refresh token replaces the old one, which is no longer valid (anaplan-facts §4).
+  if (rotated && tokens.refreshToken) await writeTokenStore(input.tokenStoreDir, clientId, tokens.refreshToken, { overwrite: true });
+  const login = await discover(input.http, requireEndpoint(input.endpoints, 'apiUrl'), accessTokenOf(tokens));
+  return { ...login, rotated };
+}
+
+async function viewOf(code: DeviceCode, endpoints: Endpoints): Promise<DeviceCodeView> {
+  const url = code.verificationUriComplete ?? code.verificationUri;
+  const oauthUrl = endpoints.oauthUrl ?? new URL(requireEndpoint(endpoints, 'deviceAuthorizationUrl')).origin;
+  return {
+    ...code,
+    openable: isVerificationUriSafe(url, oauthUrl),
+    qrSvg: await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
+    qrTerminal: await QRCode.toString(url, { type: 'terminal', small: true }),
+  };
+}
+
+function requireRefreshToken(tokens: OAuthTokens): string {
+  if (tokens.refreshToken) return tokens.refreshToken;
+  throw new AppError(
+    'unexpected_response',
+    'The sign-in worked, but Anaplan sent no refresh token, so a scheduled job could not sign in later. Ask the Tenant security administrator to allow refresh tokens for this OAuth client (scope offline_access), then sign in again.',
+  );
+}
+
+function accessTokenOf(tokens: OAuthTokens) {
+  // OAuth access tokens travel as `AnaplanAuthToken` on the integration API (anaplan-facts §2).
+  return { value: tokens.accessToken, expiresAt: Date.now() + (tokens.expiresIn ?? 2100) * 1000 };
+}

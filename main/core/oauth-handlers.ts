@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { resolveEndpoints } from '../anaplan/endpoints.js';
+import type { EventPayload, MethodOutput, MethodParsedInput } from '../contract.js';
+import type { HttpClient, HttpSettings } from '../net/http.js';
+import { refreshTokenKey, type SecretStore } from '../store/secrets.js';
+import type { OAuthSettings } from '../store/settings-schema.js';
+import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, loginWithTokenStore, runDeviceFlow, type DeviceCodeView } from './device-flow.js';
+import { AppError, toErrorPayload } from './errors.js';
+import type { ProfileAccess } from './profile-access.js';
+
+export interface OAuthDeps {
+  access: ProfileAccess;
+  secrets: SecretStore;
+  httpClient(settings: HttpSettings): HttpClient;
+  now(): Date;
+}
+
+/**
+ * The device grant behind the UI: start returns the code at once, polling goes on in the
+ * background and reports through `deviceFlow` events; cancel stops it at any moment.
+ */
+export function oauthHandlers(deps: OAuthDeps) {
+  const running = new Map<string, AbortController>();
+  const { access } = deps;
+
+  return {
+    async startDeviceFlow(input: MethodParsedInput<'startDeviceFlow'>): Promise<MethodOutput<'startDeviceFlow'>> {
+      const profile = access.profileById(input.profileId);
+      const endpoints = resolveEndpoints(profile.endpoints);
+      const flowId = randomUUID();
+      const controller = new AbortController();
+      const http = deps.httpClient({ proxyUrl: profile.network.proxyUrl || undefined, caFile: profile.network.caFile || undefined });
+      running.set(flowId, controller);
+      const emit = (payload: Omit<EventPayload<'deviceFlow'>, 'flowId'>) => access.emit('deviceFlow', { flowId, ...payload });
+
+      let announce!: (code: DeviceCodeView) => void;
+      const codeReady = new Promise<DeviceCodeView>((resolve) => (announce = resolve));
+      const flow = runDeviceFlow({
+        http,
+        endpoints,
+        clientId: input.clientId,
+        tokenStoreDir: input.tokenStoreDir,
+        encoding: input.encoding,
+        signal: controller.signal,
+        onCode: announce,
+        onStatus: (status) => {
+          if (status.state === 'pending') emit({ state: 'pending', message: 'Waiting for you to sign in and approve…', interval: status.interval });
+          else if (status.state === 'slow_down') emit({ state: 'slow_down', message: `Anaplan asked to poll less often: now every ${status.interval} s.`, interval: status.interval });
+          else emit({ state: 'retrying', message: `Connection problem (${status.reason}); trying again…` });
+        },
+      });
+
+      // Whatever happens after the code was shown is reported as an event.
+      void flow
+        .then(async (result) => {
+          let refreshTokenStored = false;
+          if (input.rememberRefreshToken && deps.secrets.status().available) {
+            await deps.secrets.set(refreshTokenKey(profile.id), result.refreshToken);
+            refreshTokenStored = true;
+          }
+          const signedInAt = deps.now();
+          const oauth: OAuthSettings = {
+            clientId: input.clientId,
+            rotatable: input.rotatable,
+            encoding: input.encoding,
+            tokenStoreDir: input.tokenStoreDir,
+            tokenStorePath: result.tokenStore,
+            signedInAt: signedInAt.toISOString(),
+            userEmail: result.login.user.email,
+            refreshTokenExpiresAt: input.rotatable ? new Date(signedInAt.getTime() + DEFAULT_ROTATABLE_LIFETIME_SECONDS * 1000).toISOString() : null,
+          };
+          access.touchProfile(profile.id, (p) => ({ ...p, oauth, lastLogin: { at: oauth.signedInAt ?? '', email: result.login.user.email } }));
+          emit({ state: 'done', message: `Signed in as ${result.login.user.email}.`, result: { ...result.login, tokenStore: result.tokenStore, refreshTokenStored } });
+        })
+        .catch((error: unknown) => {
+          const payload = toErrorPayload(error);
+          emit({ state: 'error', message: payload.message, error: { code: payload.code, message: payload.message } });
+        })
+        .finally(() => {
+          running.delete(flowId);
+          void http.close();
+        });
+
+      // Errors before a code exists (bad client ID, network) answer the call itself.
+      const code = await Promise.race([codeReady, flow.then(() => Promise.reject(new AppError('internal', 'The device flow ended before a code was shown.')))]);
+      return {
+        flowId,
+        userCode: code.userCode,
+        verificationUri: code.verificationUri,
+        verificationUriComplete: code.verificationUriComplete,
+        openable: code.openable,
+        qrSvg: code.qrSvg,
+        expiresAt: code.issuedAt + code.expiresIn * 1000,
+        interval: code.interval,
+      };
+    },
+
+    async cancelDeviceFlow({ flowId }: MethodParsedInput<'cancelDeviceFlow'>): Promise<MethodOutput<'cancelDeviceFlow'>> {
+      const controller = running.get(flowId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    },
+
+    async loginOAuth({ profileId }: MethodParsedInput<'loginOAuth'>): Promise<MethodOutput<'loginOAuth'>> {
+      const profile = access.profileById(profileId);
+      if (!profile.oauth) throw new AppError('bad_input', 'Sign in with the device grant first (the Device sign-in step).');
+      const http = deps.httpClient({ proxyUrl: profile.network.proxyUrl || undefined, caFile: profile.network.caFile || undefined });
+      try {
+        const { rotated: _rotated, ...login } = await loginWithTokenStore({
+          http,
+          endpoints: resolveEndpoints(profile.endpoints),
+          clientId: profile.oauth.clientId,
+          tokenStoreDir: profile.oauth.tokenStoreDir,
+          encoding: profile.oauth.encoding,
+        });
+        return login;
+      } finally {
+        await http.close();
+      }
+    },
+  };
+}

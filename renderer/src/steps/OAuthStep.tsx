@@ -1,0 +1,214 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { EventPayload, MethodOutput } from '../../../main/contract';
+import { ApiError } from '../api';
+import { CopyButton } from '../components/CopyButton';
+import { Field } from '../components/Field';
+import { Notice, Progress } from '../components/Notice';
+import { StepFrame } from '../components/StepFrame';
+import type { StepProps } from './props';
+
+type DeviceCode = MethodOutput<'startDeviceFlow'>;
+type FlowEvent = EventPayload<'deviceFlow'>;
+
+const CLIENT_ID = /^[A-Za-z0-9._~-]{8,128}$/;
+
+/** Step 3 (OAuth): the device grant done properly, leaving a refresh token Anaplan Connect reads unattended. */
+export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
+  const saved = profile.oauth;
+  const [clientId, setClientId] = useState(saved?.clientId ?? '');
+  const [rotatable, setRotatable] = useState(saved?.rotatable ?? false);
+  const [tokenStoreDir, setTokenStoreDir] = useState(saved?.tokenStoreDir ?? `${info.homeDir}/anaplan-setup/${slug(profile.name)}/oauth`);
+  const [json, setJson] = useState(saved?.encoding === 'json');
+  const [remember, setRemember] = useState(false);
+  const [clientError, setClientError] = useState<string | null>(null);
+  const [code, setCode] = useState<DeviceCode | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState<FlowEvent['result'] | null>(null);
+  const [starting, setStarting] = useState(false);
+  const flowId = useRef<string | null>(null);
+
+  useEffect(
+    () =>
+      api.on('deviceFlow', (event) => {
+        if (event.flowId !== flowId.current) return;
+        if (event.state === 'done' && event.result) {
+          setDone(event.result);
+          session.setLoginResult(event.result);
+          setCode(null);
+        } else if (event.state === 'error') {
+          setError(new ApiError(event.error?.code ?? 'internal', event.message));
+          setCode(null);
+        }
+        setStatus(event.message);
+      }),
+    [api, session],
+  );
+
+  // Leaving the step stops a flow that is still waiting.
+  useEffect(() => () => void (flowId.current && api.cancelDeviceFlow({ flowId: flowId.current })), [api]);
+
+  const start = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!CLIENT_ID.test(clientId.trim())) {
+      setClientError('Enter the client ID of the Device grant OAuth client (letters, digits, - . _ ~; Anaplan shows 32 hexadecimal characters).');
+      return;
+    }
+    setClientError(null);
+    setError(null);
+    setDone(null);
+    setStarting(true);
+    if (flowId.current) await api.cancelDeviceFlow({ flowId: flowId.current });
+    try {
+      const next = await api.startDeviceFlow({ profileId: profile.id, clientId: clientId.trim(), rotatable, tokenStoreDir, encoding: json ? 'json' : 'form', rememberRefreshToken: remember });
+      flowId.current = next.flowId;
+      setCode(next);
+      setStatus('Waiting for you to sign in and approve…');
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught : new ApiError('internal', String(caught)));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const cancel = async () => {
+    if (flowId.current) await api.cancelDeviceFlow({ flowId: flowId.current });
+    flowId.current = null;
+    setCode(null);
+    setStatus('Cancelled.');
+  };
+
+  return (
+    <StepFrame
+      title="Device sign-in"
+      intro={<p>Sign in once in a browser, on any device; the assistant then writes the refresh token where Anaplan Connect finds it, so scheduled jobs need no console.</p>}
+      actions={
+        done ? (
+          <button type="button" className="primary" onClick={() => advance('login')}>
+            Continue: test the login
+          </button>
+        ) : undefined
+      }
+    >
+      <details open={!saved}>
+        <summary>Before you start</summary>
+        <ul>
+          <li>
+            A Tenant security administrator creates the OAuth client: Administration › Security › OAuth Clients › Enable OAuth › New, type “Device grant” (a callback URL is
+            required but not used). Device clients have no secret: you need only its client ID.
+          </li>
+          <li>The device grant is disabled for SSO users: sign in as an SSO exception user, one with an Anaplan password.</li>
+          <li>Ask whether the client’s refresh tokens are rotatable: then every run stores a new one, and a job that does not run within the token’s lifetime (12 hours by default) must sign in again.</li>
+        </ul>
+      </details>
+      {!done && !code && (
+        <form onSubmit={start} noValidate>
+          <Field label="OAuth client ID" value={clientId} onChange={(e) => setClientId(e.target.value)} error={clientError} autoComplete="off" spellCheck={false} />
+          <div className="field checkbox">
+            <input id="rotatable" type="checkbox" checked={rotatable} onChange={(e) => setRotatable(e.target.checked)} />
+            <label htmlFor="rotatable">This client’s refresh tokens are rotatable</label>
+          </div>
+          <Field
+            label="Folder for Anaplan Connect’s token store"
+            value={tokenStoreDir}
+            onChange={(e) => setTokenStoreDir(e.target.value)}
+            hint={`The exported script sets AC_OAUTH_KEYSTORE_DIR to this folder. It is written as ${info.userName}: if the job runs as another account, that account must be able to read it.`}
+          />
+          <div className="field checkbox">
+            <input id="remember-refresh" type="checkbox" checked={remember && info.secrets.available} disabled={!info.secrets.available} onChange={(e) => setRemember(e.target.checked)} />
+            <label htmlFor="remember-refresh">Also keep the refresh token in the system keychain</label>
+          </div>
+          <details>
+            <summary>Advanced</summary>
+            <div className="field checkbox">
+              <input id="json-bodies" type="checkbox" checked={json} onChange={(e) => setJson(e.target.checked)} />
+              <label htmlFor="json-bodies">Send JSON request bodies (only if the server refuses the standard form encoding)</label>
+            </div>
+          </details>
+          <div className="actions">
+            <button type="submit" className="primary" disabled={starting}>
+              {starting ? 'Asking Anaplan for a code…' : 'Start sign-in'}
+            </button>
+          </div>
+        </form>
+      )}
+      {code && <CodePanel api={api} code={code} status={status} onNewCode={() => void start()} onCancel={cancel} />}
+      {error && (
+        <Notice kind="error" title="The sign-in did not complete">
+          <p>{error.message}</p>
+          {(error.code === 'access_denied' || /sso|single sign/i.test(error.message)) && (
+            <p>If this user signs in with single sign-on, ask the Tenant Administrator to make it an SSO exception user (with an Anaplan password): the device grant is disabled for SSO users.</p>
+          )}
+          <button type="button" onClick={() => void start()}>
+            Try again with a new code
+          </button>
+        </Notice>
+      )}
+      {done && (
+        <Notice kind="success" title="Signed in">
+          Signed in as {done.user.email}. Anaplan Connect’s token store: <code>{done.tokenStore}</code>
+          {done.refreshTokenStored && ' The refresh token is also in your system keychain.'}
+        </Notice>
+      )}
+    </StepFrame>
+  );
+}
+
+/** The code, big, with copy, open, a QR code for a phone, a countdown and a new-code button; status is announced. */
+function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps['api']; code: DeviceCode; status: string | null; onNewCode: () => void; onCancel: () => void }) {
+  const remaining = useCountdown(code.expiresAt);
+  const url = code.verificationUriComplete ?? code.verificationUri;
+  const open = async () => {
+    const { opened } = await api.openExternal({ url });
+    if (!opened) window.open(url, '_blank', 'noopener,noreferrer');
+  };
+  return (
+    <section className="device-code" aria-labelledby="device-code-heading">
+      <h3 id="device-code-heading">Enter this code at {new URL(code.verificationUri).host}</h3>
+      <p className="user-code" aria-label={`Code: ${code.userCode.split('').join(' ')}`}>
+        {code.userCode}
+      </p>
+      <div className="actions">
+        <CopyButton text={code.userCode} label="Copy code" />
+        {code.openable ? (
+          <button type="button" className="primary" onClick={open}>
+            Open sign-in page
+          </button>
+        ) : (
+          <span className="hint">Open {code.verificationUri} yourself (the page is not on the OAuth host in use, so the assistant does not open it).</span>
+        )}
+      </div>
+      <div className="qr">
+        <img src={`data:image/svg+xml;base64,${btoa(code.qrSvg)}`} alt={`QR code of ${url}`} width={160} height={160} />
+        <p className="hint">Or scan this with a phone to open the sign-in page there.</p>
+      </div>
+      <p className="countdown" aria-live="off">
+        {remaining > 0 ? `The code expires in ${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}.` : 'The code has expired.'}
+      </p>
+      <div role="status" aria-live="polite">
+        {status && <Progress label={status} />}
+      </div>
+      <div className="actions">
+        <button type="button" onClick={onNewCode}>
+          Get a new code
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function useCountdown(until: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return Math.max(0, Math.round((until - now) / 1000));
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'connection';
+}
