@@ -219,3 +219,99 @@ function privateKeyFromInfo(privateKeyInfo: Buffer): KeyObject {
     throw new Asn1Error('a private key that cannot be read');
   }
 }
+
+/**
+ * SecretBag (RFC 7292 §4.2.5). The JDK stores a secret key (KeyStore.SecretKeyEntry) as one:
+ * SecretBag ::= SEQUENCE { secretTypeId (the JDK writes pkcs8ShroudedKeyBag), secretValue [0] EXPLICIT
+ * OCTET STRING holding an EncryptedPrivateKeyInfo }, whose plaintext is PKCS#8-like:
+ * SEQUENCE { version 0, AlgorithmIdentifier of the key's algorithm, OCTET STRING key bytes }.
+ */
+export const SECRET_BAG_OID = '1.2.840.113549.1.12.10.1.5';
+
+export interface Pkcs12SecretKey extends Pkcs12Attributes {
+  /** The key algorithm's OID ("AES": 2.16.840.1.101.3.4.1; keytool -importpass: pbeWithMD5AndDES-CBC). */
+  algorithmOid: string;
+  /** What Java's Key.getEncoded() returns for the entry (for a PBE key: the password as ASCII bytes). */
+  keyBytes: Buffer;
+}
+
+/**
+ * The secret-key entries of a PKCS#12 file, read the way the JDK's PKCS12 KeyStore reads them
+ * (the key password must be the file password). Private keys and certificates are not returned:
+ * readPkcs12 reads those.
+ */
+export function readPkcs12SecretKeys(bytes: Buffer, password: string): Pkcs12SecretKey[] {
+  try {
+    return readPfxSecretKeys(bytes, password);
+  } catch (error) {
+    if (error instanceof Pkcs12Error) throw error;
+    if (error instanceof UnsupportedAlgorithmError) {
+      throw new Pkcs12Error('unsupported', `it uses ${error.message}, which this assistant does not read`);
+    }
+    if (error instanceof Asn1Error) throw new Pkcs12Error('damaged', `it is damaged or cut short (${error.message})`);
+    throw error;
+  }
+}
+
+function readPfxSecretKeys(bytes: Buffer, password: string): Pkcs12SecretKey[] {
+  const [, authSafe, macData] = sequenceItems(readTlv(bytes), 'a PFX');
+  const [contentType, wrapped] = sequenceItems(authSafe, 'the authenticated safe');
+  if (oidOf(contentType) !== PKCS12_OID.data) {
+    throw new Pkcs12Error('unsupported', 'it is protected with public-key integrity (a signature) rather than a password, which this assistant does not read');
+  }
+  const authenticatedSafe = content(expect(explicit(wrapped, 0, 'the authenticated safe content'), Tag.octetString, 'the authenticated safe octets'));
+  const macVerified = macData ? verifyMac(macData, authenticatedSafe, password) : false;
+
+  const secretKeys: Pkcs12SecretKey[] = [];
+  for (const contentInfo of sequenceItems(readTlv(authenticatedSafe), 'the safe list')) {
+    const safeContents = openSafe(contentInfo, password);
+    try {
+      if (safeContents) readSecretBags(safeContents, password, macVerified, secretKeys, 0);
+    } catch (error) {
+      if (!macVerified && error instanceof Asn1Error) throw new Pkcs12Error('wrong_password', 'the password is wrong (or the file is damaged)');
+      throw error;
+    }
+  }
+  return secretKeys;
+}
+
+function readSecretBags(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12SecretKey[], depth: number): void {
+  if (depth > 4) throw new Asn1Error('safe bags nested too deeply');
+  for (const bag of sequenceItems(readTlv(safeContents), 'the safe contents')) {
+    const [bagId, wrapped, attributesTlv] = sequenceItems(bag, 'a safe bag');
+    const value = explicit(wrapped, 0, 'a bag value');
+    switch (oidOf(bagId)) {
+      case SECRET_BAG_OID: {
+        // Like the JDK: exactly { secretTypeId, [0] OCTET STRING }, secretTypeId not looked at.
+        const items = sequenceItems(value, 'a secret bag');
+        if (items.length !== 2) throw new Asn1Error('a secret bag of the wrong length');
+        const octets = content(expect(explicit(items[1], 0, 'a secret value'), Tag.octetString, 'secret value octets'));
+        const [algorithmIdentifier, encrypted] = sequenceItems(readTlv(octets), 'an encrypted secret key');
+        if (!algorithmIdentifier) throw new Asn1Error('encrypted secret key without algorithm');
+        const problem = macVerified ? 'key_password_differs' : 'wrong_password';
+        const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted secret key octets')), password, problem);
+        into.push({ ...readAttributes(attributesTlv), ...secretKeyFromDecrypted(info, problem) });
+        break;
+      }
+      case PKCS12_OID.safeContentsBag:
+        readSecretBags(raw(value), password, macVerified, into, depth + 1);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** SEQUENCE { INTEGER, SEQUENCE { OID, parameters OPTIONAL }, OCTET STRING }; garbage means a wrong password. */
+function secretKeyFromDecrypted(info: Buffer, problem: Pkcs12Problem): { algorithmOid: string; keyBytes: Buffer } {
+  try {
+    const [version, algorithmIdentifier, keyOctets] = sequenceItems(readTlv(info), 'a secret key');
+    smallIntegerOf(version);
+    const algorithmItems = sequenceItems(algorithmIdentifier, 'a secret key algorithm');
+    if (algorithmItems.length < 1 || algorithmItems.length > 2) throw new Asn1Error('a secret key algorithm of the wrong length');
+    return { algorithmOid: oidOf(algorithmItems[0]), keyBytes: Buffer.from(content(expect(keyOctets, Tag.octetString, 'secret key octets'))) };
+  } catch (error) {
+    if (!(error instanceof Asn1Error)) throw error;
+    throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the secret key has a password of its own, different from the file password' : 'the password is wrong');
+  }
+}

@@ -2,7 +2,7 @@ import { createHash, createHmac, type KeyObject, randomBytes } from 'node:crypto
 import forge from 'node-forge';
 import { type Asn1, algorithm, contextConstructed, integer, octetString, oid, sequence, set, toDer } from './der.js';
 import { KDF_PURPOSE, bmpPassword, digestByOid, encryptTripleDesPbe, pkcs12Kdf } from './pkcs12-crypto.js';
-import { PKCS12_OID } from './pkcs12-read.js';
+import { PKCS12_OID, SECRET_BAG_OID } from './pkcs12-read.js';
 
 /**
  * Writes a PKCS#12 file the way every JDK from 8u60 reads it (anaplan-facts §5 and §7): one
@@ -78,4 +78,31 @@ function macData(authenticatedSafe: Buffer, password: string): Asn1 {
 /** BMPString (UTF-16 big-endian), how PKCS#12 stores friendlyName: forge writes each UTF-16 code unit as two bytes. */
 function bmpString(text: string): Asn1 {
   return forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.BMPSTRING, false, text);
+}
+
+export interface Pkcs12SecretKeyEntry {
+  /** The OID of the key's algorithm as the JDK writes it (AlgorithmId.get("AES"): 2.16.840.1.101.3.4.1). */
+  keyAlgorithmOid: string;
+  /** What Java's Key.getEncoded() will return. */
+  keyBytes: Uint8Array;
+  friendlyName: string;
+  /** The JDK writes "Time <milliseconds since 1970>" in UTF-8, and reads the entry's creation date back from it. */
+  localKeyId: Buffer;
+  password: string;
+}
+
+/**
+ * A PKCS#12 file holding one secret key, laid out as the JDK's PKCS12 KeyStore stores a
+ * KeyStore.SecretKeyEntry (see SECRET_BAG_OID in pkcs12-read.ts), with the algorithms every JDK
+ * from 8u60 reads: the secret encrypted with pbeWithSHAAnd3-KeyTripleDES-CBC under the file
+ * password (the entry password equals the store password), one unencrypted safe, HMAC-SHA1 MAC.
+ */
+export function writePkcs12SecretKey(entry: Pkcs12SecretKeyEntry): Buffer {
+  const secretKeyInfo = toDer(sequence([integer(0), algorithm(entry.keyAlgorithmOid), octetString(entry.keyBytes)]));
+  const { algorithmIdentifier, ciphertext } = encryptTripleDesPbe(secretKeyInfo, entry.password, PKCS12_ITERATIONS);
+  const encryptedInfo = toDer(sequence([algorithmIdentifier, octetString(ciphertext)]));
+  const secretValue = sequence([oid(PKCS12_OID.pkcs8ShroudedKeyBag), contextConstructed(0, [octetString(encryptedInfo)])]);
+  const secretBag = sequence([oid(SECRET_BAG_OID), contextConstructed(0, [secretValue]), bagAttributes(entry.friendlyName, entry.localKeyId)]);
+  const authenticatedSafe = toDer(sequence([dataContentInfo(toDer(sequence([secretBag])))]));
+  return toDer(sequence([integer(PFX_VERSION), dataContentInfo(authenticatedSafe), macData(authenticatedSafe, entry.password)]));
 }
