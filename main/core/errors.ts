@@ -22,6 +22,11 @@ export const ERROR_CODES = [
   'secrets_unavailable',
   'cancelled',
   'forbidden',
+  // OAuth 2.0 device grant (RFC 8628 §3.5, RFC 6749 §5.2): each ends the sign-in with its own next step.
+  'access_denied',
+  'expired',
+  'invalid_grant',
+  'invalid_client',
   'internal',
 ] as const;
 

@@ -32,6 +32,8 @@ export interface HttpRequest {
    * retried only when the connection failed before anything was sent.
    */
   idempotent: boolean;
+  /** The caller retries on its own schedule (device-grant polls wait the server's interval). */
+  noRetry?: boolean;
   signal?: AbortSignal;
 }
 
@@ -77,7 +79,7 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
   return {
     async send(req) {
       for (let attemptNo = 0; ; attemptNo++) {
-        const canRetry = attemptNo < maxRetries;
+        const canRetry = !req.noRetry && attemptNo < maxRetries;
         try {
           const response = await attempt(req);
           if (canRetry && RETRYABLE_STATUS.has(response.status) && (req.idempotent || response.status === 429 || response.status === 503)) {

@@ -10,8 +10,19 @@ import { basicLogin } from './routes/basic-login.js';
 import { certificateLogin, registerCertificate } from './routes/certificate-login.js';
 import { CONTROL_PREFIX, controlRoutes } from './routes/control.js';
 import { integrationApi } from './routes/integration-api.js';
+import { approveDevice, denyDevice, oauthService, upsertOAuthClient, type DeviceDecision, type OAuthOptions, type ScriptedAnswer } from './routes/oauth.js';
 import { tokenService } from './routes/token-service.js';
-import { createSeedState, upsertUser, type EmulatorState, type EmulatorUser, type NewUser, type RegisteredCertificate } from './state.js';
+import {
+  createSeedState,
+  upsertUser,
+  type DeviceCodeRecord,
+  type EmulatorState,
+  type EmulatorUser,
+  type NewOAuthClient,
+  type NewUser,
+  type OAuthClient,
+  type RegisteredCertificate,
+} from './state.js';
 
 export { SEED } from './seed.js';
 export { TOKEN_LIFETIME_MS } from './tokens.js';
@@ -20,6 +31,10 @@ export type { Fault, FaultAction, FaultTarget } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { EmulatorState, EmulatorUser, EmulatorWorkspace, EmulatorModel, NewUser, RegisteredCertificate, TokenRecord } from './state.js';
 export { CERTIFICATE_MESSAGE_WINDOW_MS } from './routes/certificate-login.js';
+export { SEED_OAUTH_CLIENTS } from './state.js';
+export type { DeviceCodeRecord, NewOAuthClient, OAuthClient, OAuthPoll, RefreshTokenRecord } from './state.js';
+export { DEVICE_CODE_DEFAULTS, OAUTH_ACCESS_TOKEN_LIFETIME_S, SCRIPTABLE_ANSWERS, SSO_DENIAL } from './routes/oauth.js';
+export type { OAuthBodyEncoding, OAuthOptions, ScriptedAnswer } from './routes/oauth.js';
 
 /**
  * A local Anaplan for tests and for people: one base URL serves the auth service and the
@@ -35,6 +50,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Refuse v1 certificate-login payloads, as Anaplan does since 2026 (anaplan-facts §2). Default true. */
   requireV2?: boolean;
+  /** The OAuth device grant: interval (null: none sent), code lifetime, accepted body encodings. */
+  oauth?: OAuthOptions;
 }
 
 export interface Emulator {
@@ -51,7 +68,15 @@ export interface Emulator {
    * email, as a Tenant Administrator does; throws when Anaplan would refuse the upload.
    */
   registerCertificate(email: string, certificate: string | Buffer): RegisteredCertificate;
-  /** Clears faults and the log; users, workspaces and tokens stay. */
+  /** The user signs in on the verification page and allows access (an SSO user is denied); throws when the code is unknown, expired or decided. */
+  approveDevice(userCode: string, email: string): DeviceCodeRecord;
+  /** The user denies access on the verification page. */
+  denyDevice(userCode: string): DeviceCodeRecord;
+  /** The next device-code polls are answered with these, in order (after the slow_down check for polls that come too soon). */
+  scriptOAuth(responses: ScriptedAnswer[]): void;
+  /** Adds an OAuth client, or replaces the one with the same client ID. */
+  addOAuthClient(client: NewOAuthClient): OAuthClient;
+  /** Clears faults, the log, the OAuth script and poll record; users, workspaces, tokens and device codes stay. */
   reset(): void;
   /** Stops at once, cutting open, hanging and keep-alive connections. */
   close(): Promise<void>;
@@ -62,7 +87,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Services served to clients. A new service (OAuth device grant) is one more entry. */
 function serviceModules(options: EmulatorOptions): RouteModule[] {
-  return [tokenService([basicLogin, certificateLogin({ requireV2: options.requireV2 ?? true })]), integrationApi];
+  return [tokenService([basicLogin, certificateLogin({ requireV2: options.requireV2 ?? true })]), integrationApi, oauthService(options.oauth)];
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -80,9 +105,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const reset = (): void => {
     faults.clear();
     log.length = 0; // same array: callers may hold on to emulator.log
+    env.state.oauth.script.length = 0;
+    env.state.oauth.polls.length = 0;
   };
   const serve = createRouter(serviceModules(options));
-  const control = createRouter([controlRoutes({ state: env.state, faults, log, reset })]);
+  const control = createRouter([controlRoutes({ state: env.state, faults, log, reset, now: env.now })]);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -137,6 +164,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     addFault: (fault) => faults.add(fault),
     addUser: (user) => upsertUser(env.state, user),
     registerCertificate: (email, certificate) => registerCertificate(env.state, email, certificate),
+    approveDevice: (userCode, email) => decided(approveDevice(env, userCode, email)),
+    denyDevice: (userCode) => decided(denyDevice(env, userCode)),
+    scriptOAuth: (responses) => {
+      env.state.oauth.script.push(...responses);
+    },
+    addOAuthClient: (client) => upsertOAuthClient(env.state, client),
     reset,
     close() {
       closed ??= new Promise<void>((resolve) => {
@@ -147,6 +180,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return closed;
     },
   };
+}
+
+function decided(decision: DeviceDecision): DeviceCodeRecord {
+  if (!decision.ok) throw new Error(decision.message);
+  return decision.record;
 }
 
 /** Answers the request as the fault says; false when it should still be answered normally. */

@@ -105,7 +105,101 @@ export interface EmulatorState {
   certificates: RegisteredCertificate[];
   /** The base64 `encodedData` of every accepted certificate login: a message is good once. */
   usedCertificateMessages: Set<string>;
+  /** The OAuth 2.0 device grant (routes/oauth.ts). */
+  oauth: OAuthState;
 }
+
+/** An OAuth client a Tenant security administrator created (anaplan-facts §4). */
+export interface OAuthClient {
+  clientId: string;
+  name: string;
+  /** Only "Device grant" clients may use the device flow; others get unauthorized_client. */
+  grantType: 'device' | 'authorization_code';
+  /** A new refresh token comes with every refresh, and the old one stops working. */
+  rotatable: boolean;
+  /** Seconds a refresh token lives; null: it never expires (a non-rotatable client). */
+  refreshTokenLifetime: number | null;
+}
+
+export interface NewOAuthClient {
+  clientId: string;
+  name?: string | undefined;
+  grantType?: OAuthClient['grantType'] | undefined;
+  rotatable?: boolean | undefined;
+  refreshTokenLifetime?: number | null | undefined;
+}
+
+export type DeviceCodeStatus = 'pending' | 'approved' | 'denied' | 'used';
+
+export interface DeviceCodeRecord {
+  deviceCode: string;
+  /** As shown to the user, e.g. `BCDF-GHJK`. */
+  userCode: string;
+  clientId: string;
+  scope: string;
+  /** ms since the epoch, by the emulator's clock */
+  issuedAt: number;
+  expiresAt: number;
+  /** Seconds a client must leave between polls; slow_down adds 5 for good (RFC 8628 §3.5). */
+  interval: number;
+  status: DeviceCodeStatus;
+  /** Who approved (or tried to). */
+  userEmail: string | null;
+  /** Sent as error_description with access_denied. */
+  denialReason: string | null;
+  /** When the code was last polled: the issue time before the first poll. */
+  lastPollAt: number;
+}
+
+export interface RefreshTokenRecord {
+  value: string;
+  clientId: string;
+  userEmail: string;
+  scope: string;
+  /** ms since the epoch; null: never expires. */
+  expiresAt: number | null;
+}
+
+/** One device-code poll and its answer: `tokens` or the OAuth error sent. */
+export interface OAuthPoll {
+  time: number;
+  deviceCode: string;
+  answer: string;
+  /** The interval (seconds) in force for the code after this answer. */
+  interval: number;
+  /** Answered from the script (POST /__emulator/oauth/script) rather than the code's state. */
+  scripted: boolean;
+}
+
+export interface OAuthState {
+  clients: OAuthClient[];
+  deviceCodes: DeviceCodeRecord[];
+  /** Live refresh tokens by value. */
+  refreshTokens: Map<string, RefreshTokenRecord>;
+  /** Answers for the next device-code polls, first first. */
+  script: string[];
+  polls: OAuthPoll[];
+}
+
+/** The tenant's OAuth clients (Administration › Security › OAuth Clients). */
+export const SEED_OAUTH_CLIENTS = {
+  /** Non-rotatable: the refresh token never expires. */
+  deviceGrant: {
+    clientId: '3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e',
+    name: 'Anaplan Connect (device grant)',
+    grantType: 'device',
+    rotatable: false,
+    refreshTokenLifetime: null,
+  },
+  /** Rotatable, with Anaplan's default refresh-token lifetime of 43,000 s. */
+  rotatable: {
+    clientId: '7c4e1b9a2d6f4e8a9b0c1d2e3f4a5b6c',
+    name: 'Anaplan Connect (device grant, rotatable)',
+    grantType: 'device',
+    rotatable: true,
+    refreshTokenLifetime: 43_000,
+  },
+} as const satisfies Record<string, OAuthClient>;
 
 export interface NewUser {
   email: string;
@@ -136,6 +230,13 @@ export function createSeedState(): EmulatorState {
     tokens: new Map(),
     certificates: [],
     usedCertificateMessages: new Set(),
+    oauth: {
+      clients: Object.values(SEED_OAUTH_CLIENTS).map((client) => ({ ...client })),
+      deviceCodes: [],
+      refreshTokens: new Map(),
+      script: [],
+      polls: [],
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type Emulator,
   type EmulatorOptions,
 } from '../emulator/server.js';
+import { SEED_OAUTH_CLIENTS, SSO_DENIAL } from '../emulator/server.js';
 
 const { integration, sso, expired } = SEED.users;
 const { financePlanning, salesOps, executiveCompensation } = SEED.workspaces;
@@ -674,5 +675,268 @@ describe('token service: CA-certificate login', () => {
       expect(refused.body.error).toEqual(expect.any(String));
     }
     expect(emulator.log).toHaveLength(2); // control calls are not logged
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// OAuth 2.0 device grant (anaplan-facts §4, RFC 8628)
+
+describe('OAuth device grant', () => {
+  const CLIENT = SEED_OAUTH_CLIENTS.deviceGrant.clientId;
+  const ROTATABLE = SEED_OAUTH_CLIENTS.rotatable.clientId;
+  const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+  const SCOPE = 'openid profile email offline_access';
+
+  function form(params: Record<string, string>): RequestInit {
+    return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() };
+  }
+  function json(params: Record<string, string>): RequestInit {
+    return { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) };
+  }
+  function deviceCode(emulator: Emulator, init: RequestInit = form({ client_id: CLIENT, scope: SCOPE })): Promise<JsonResponse> {
+    return call(`${emulator.url}/oauth/device/code`, init);
+  }
+  function poll(emulator: Emulator, code: string, clientId: string = CLIENT, encode = form): Promise<JsonResponse> {
+    return call(`${emulator.url}/oauth/token`, encode({ grant_type: DEVICE_GRANT, device_code: code, client_id: clientId }));
+  }
+  async function newCode(emulator: Emulator, clientId: string = CLIENT): Promise<{ device: string; user: string }> {
+    const answer = await deviceCode(emulator, form({ client_id: clientId, scope: SCOPE }));
+    expect(answer.status).toBe(200);
+    return { device: answer.body.device_code as string, user: answer.body.user_code as string };
+  }
+  const control = (emulator: Emulator, path: string, body: unknown): Promise<JsonResponse> =>
+    call(`${emulator.url}/__emulator/${path}`, { method: 'POST', body: JSON.stringify(body) });
+
+  test('seeds a non-rotatable and a rotatable Device grant client', () => {
+    expect(emu.state.oauth.clients).toEqual([
+      { clientId: '3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e', name: 'Anaplan Connect (device grant)', grantType: 'device', rotatable: false, refreshTokenLifetime: null },
+      { clientId: ROTATABLE, name: expect.any(String), grantType: 'device', rotatable: true, refreshTokenLifetime: 43_000 },
+    ]);
+  });
+
+  test('a device code, from a form or a JSON body', async () => {
+    for (const init of [form({ client_id: CLIENT, scope: SCOPE }), json({ client_id: CLIENT, scope: SCOPE })]) {
+      const answer = await deviceCode(emu, init);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      const userCode = answer.body.user_code as string;
+      expect(userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+      expect(answer.body).toEqual({
+        device_code: expect.stringMatching(/^[\w-]{43}$/),
+        user_code: userCode,
+        verification_uri: `${emu.url}/activate`,
+        verification_uri_complete: `${emu.url}/activate?user_code=${userCode}`,
+        expires_in: 600,
+        interval: 5,
+      });
+    }
+  });
+
+  test('interval and lifetime are options; interval may be left out', async () => {
+    const emulator = await start({ oauth: { interval: null, expiresIn: 120 } });
+    const answer = await deviceCode(emulator);
+    expect(answer.body.expires_in).toBe(120);
+    expect(answer.body).not.toHaveProperty('interval');
+    expect((await deviceCode(await start({ oauth: { interval: 1 } }))).body.interval).toBe(1);
+  });
+
+  test('refuses an unknown client, a client of another type, an unknown scope and a refused encoding', async () => {
+    const unknown = await deviceCode(emu, form({ client_id: 'ffffffffffffffffffffffffffffffff', scope: SCOPE }));
+    expect([unknown.status, unknown.body.error]).toEqual([401, 'invalid_client']);
+    expect([(await deviceCode(emu, form({ scope: SCOPE }))).status]).toEqual([401]);
+    emu.addOAuthClient({ clientId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', grantType: 'authorization_code' });
+    expect((await deviceCode(emu, form({ client_id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90' }))).body.error).toBe('unauthorized_client');
+    expect((await deviceCode(emu, form({ client_id: CLIENT, scope: 'openid admin' }))).body).toEqual({ error: 'invalid_scope', error_description: 'Unknown scope: admin' });
+    const noType = await deviceCode(emu, { method: 'POST', body: `client_id=${CLIENT}` });
+    expect([noType.status, noType.body.error]).toEqual([400, 'invalid_request']);
+    const repeated = await deviceCode(emu, { ...form({}), body: `client_id=${CLIENT}&client_id=${CLIENT}` });
+    expect(repeated.body.error_description).toMatch(/client_id given more than once/);
+
+    const formOnly = await start({ oauth: { encodings: ['form'] } });
+    const refused = await deviceCode(formOnly, json({ client_id: CLIENT, scope: SCOPE }));
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: 'invalid_request', error_description: 'Unsupported content type application/json: send application/x-www-form-urlencoded' });
+    expect((await deviceCode(formOnly)).status).toBe(200);
+    const jsonOnly = await start({ oauth: { encodings: ['json'] } });
+    expect((await deviceCode(jsonOnly)).body.error).toBe('invalid_request');
+  });
+
+  test('pending until approved, slow_down when polled sooner than the interval, then tokens once', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const code = await newCode(emulator);
+    clock += 4_999;
+    expect((await poll(emulator, code.device)).body.error).toBe('slow_down'); // the first poll counts from the code's issue
+    clock += 10_000;
+    expect((await poll(emulator, code.device)).body).toEqual({ error: 'authorization_pending', error_description: expect.any(String) });
+    clock += 9_999; // the interval is now 10 s for good
+    expect((await poll(emulator, code.device)).body.error).toBe('slow_down');
+    clock += 15_000;
+    expect((await poll(emulator, code.device, CLIENT, json)).body.error).toBe('authorization_pending');
+
+    expect(emulator.approveDevice(code.user.toLowerCase().replace('-', ' '), integration.email).status).toBe('approved');
+    clock += 15_000;
+    const tokens = await poll(emulator, code.device);
+    expect(tokens.status).toBe(200);
+    expect(tokens.body).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      id_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      scope: SCOPE,
+      expires_in: 2100,
+      token_type: 'bearer',
+    });
+    const claims = JSON.parse(Buffer.from((tokens.body.id_token as string).split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ aud: CLIENT, email: integration.email, sub: integration.id, iss: emulator.url });
+
+    // An Anaplan token for that user: the integration API and the token service know it.
+    const me = await call(`${emulator.url}/2/0/users/me`, withToken(tokens.body.access_token as string));
+    expect((me.body.user as { email: string }).email).toBe(integration.email);
+    expect(emulator.state.tokens.get(tokens.body.access_token as string)?.expiresAt).toBe(clock + TOKEN_LIFETIME_MS);
+
+    clock += 15_000;
+    expect((await poll(emulator, code.device)).body.error).toBe('invalid_grant'); // used
+    expect((await poll(emulator, 'no-such-code')).body.error).toBe('invalid_grant');
+    expect(emulator.state.oauth.polls.map((entry) => [entry.answer, entry.interval])).toEqual([
+      ['slow_down', 10],
+      ['authorization_pending', 10],
+      ['slow_down', 15],
+      ['authorization_pending', 15],
+      ['tokens', 15],
+      ['invalid_grant', 15],
+      ['invalid_grant', 0],
+    ]);
+    // Every poll is in the request log with its time.
+    expect(emulator.log.filter((entry) => entry.path === '/oauth/token').map((entry) => entry.time - 1_800_000_000_000)).toEqual([
+      4_999, 14_999, 24_998, 39_998, 54_998, 69_998, 69_998,
+    ]);
+  });
+
+  test('expired_token after expires_in, access_denied when denied, and for an SSO user with a reason that says so', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const late = await newCode(emulator);
+    const denied = await newCode(emulator);
+    const ssoCode = await newCode(emulator);
+    emulator.denyDevice(denied.user);
+    expect(emulator.approveDevice(ssoCode.user, sso.email)).toMatchObject({ status: 'denied', denialReason: SSO_DENIAL });
+    clock += 5_000;
+    expect((await poll(emulator, denied.device)).body).toEqual({ error: 'access_denied', error_description: 'The user denied the request' });
+    const refused = await poll(emulator, ssoCode.device);
+    expect(refused.body.error).toBe('access_denied');
+    expect(refused.body.error_description).toMatch(/SSO/);
+    expect(() => emulator.approveDevice(denied.user, integration.email)).toThrow(/already denied/);
+    clock += 600_000;
+    const expiredAnswer = await poll(emulator, late.device);
+    expect([expiredAnswer.status, expiredAnswer.body.error]).toEqual([400, 'expired_token']);
+    expect(() => emulator.approveDevice(late.user, integration.email)).toThrow(/expired/);
+    expect(() => emulator.approveDevice('ZZZZ-ZZZZ', integration.email)).toThrow(/No device code/);
+    expect((await poll(emulator, late.device, ROTATABLE)).body.error).toBe('invalid_grant'); // another client's code
+  });
+
+  test('scripted answers come before the code state; a scripted slow_down widens the interval', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const code = await newCode(emulator);
+    emulator.approveDevice(code.user, integration.email);
+    const scripted = await control(emulator, 'oauth/script', { responses: ['authorization_pending', 'slow_down', 'invalid_client'] });
+    expect(scripted).toMatchObject({ status: 201, body: { pendingResponses: 3 } });
+    expect((await control(emulator, 'oauth/script', { responses: ['explode'] })).status).toBe(400);
+    clock += 5_000;
+    expect((await poll(emulator, code.device)).body.error).toBe('authorization_pending');
+    clock += 5_000;
+    expect((await poll(emulator, code.device)).body.error).toBe('slow_down');
+    clock += 5_000;
+    expect((await poll(emulator, code.device)).body.error).toBe('slow_down'); // 10 s now: too soon (15 s from here), the script waits
+    clock += 15_000;
+    const client = await poll(emulator, code.device);
+    expect([client.status, client.body.error]).toEqual([401, 'invalid_client']);
+    clock += 15_000;
+    expect((await poll(emulator, code.device)).status).toBe(200);
+    const polls = await fetch(`${emulator.url}/__emulator/oauth/polls`).then((r) => r.json() as Promise<{ answer: string; scripted: boolean }[]>);
+    expect(polls.map((entry) => `${entry.answer}${entry.scripted ? '*' : ''}`)).toEqual(['authorization_pending*', 'slow_down*', 'slow_down', 'invalid_client*', 'tokens']);
+
+    emulator.scriptOAuth(['access_denied']);
+    emulator.reset();
+    expect(emulator.state.oauth.script).toEqual([]);
+    expect(emulator.state.oauth.polls).toEqual([]);
+  });
+
+  test('refresh: a new access token; rotatable clients also rotate the refresh token, which expires', async () => {
+    let clock = 1_800_000_000_000;
+    const emulator = await start({ now: () => clock });
+    const signIn = async (clientId: string): Promise<Record<string, unknown>> => {
+      const code = await newCode(emulator, clientId);
+      emulator.approveDevice(code.user, integration.email);
+      clock += 5_000;
+      return (await poll(emulator, code.device, clientId)).body;
+    };
+    const refresh = (clientId: string, token: unknown, encode = form): Promise<JsonResponse> =>
+      call(`${emulator.url}/oauth/token`, encode({ grant_type: 'refresh_token', client_id: clientId, refresh_token: String(token) }));
+
+    const fixed = await signIn(CLIENT);
+    const again = await refresh(CLIENT, fixed.refresh_token);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ refresh_token: fixed.refresh_token, expires_in: 2100, token_type: 'bearer', scope: SCOPE });
+    expect(again.body.access_token).not.toBe(fixed.access_token);
+    expect((await call(`${emulator.url}/2/0/users/me`, withToken(again.body.access_token as string))).status).toBe(200);
+    expect((await refresh(CLIENT, fixed.refresh_token, json)).status).toBe(200); // still good
+    expect((await refresh(ROTATABLE, fixed.refresh_token)).body.error).toBe('invalid_grant'); // another client's
+
+    const rotating = await signIn(ROTATABLE);
+    const rotated = await refresh(ROTATABLE, rotating.refresh_token, json);
+    expect(rotated.body.refresh_token).toEqual(expect.any(String));
+    expect(rotated.body.refresh_token).not.toBe(rotating.refresh_token);
+    expect((await refresh(ROTATABLE, rotating.refresh_token)).body).toEqual({ error: 'invalid_grant', error_description: expect.any(String) });
+    clock += 43_000_000;
+    expect((await refresh(ROTATABLE, rotated.body.refresh_token)).body.error).toBe('invalid_grant'); // lived 43,000 s
+    expect((await refresh(CLIENT, fixed.refresh_token)).status).toBe(200); // non-rotatable: never expires
+
+    expect((await call(`${emulator.url}/oauth/token`, form({ grant_type: 'password', client_id: CLIENT }))).body.error).toBe('unsupported_grant_type');
+    expect((await call(`${emulator.url}/oauth/token`, form({ client_id: CLIENT }))).body.error).toBe('invalid_request');
+  });
+
+  test('control routes approve and deny by user code, and add clients', async () => {
+    const first = await newCode(emu);
+    const second = await newCode(emu);
+    expect(await control(emu, 'device/approve', { user_code: first.user, email: integration.email })).toMatchObject({
+      status: 200,
+      body: { user_code: first.user, status: 'approved', email: integration.email },
+    });
+    expect((await control(emu, 'device/approve', { user_code: first.user, email: integration.email })).status).toBe(409);
+    expect((await control(emu, 'device/approve', { user_code: 'BBBB-BBBB', email: integration.email })).status).toBe(404);
+    expect((await control(emu, 'device/approve', { user_code: second.user, email: 'nobody@example.com' })).status).toBe(400);
+    expect((await control(emu, 'device/approve', { user_code: second.user, email: expired.email })).body.error).toMatch(/expired/);
+    expect((await control(emu, 'device/approve', { email: integration.email })).status).toBe(400);
+    expect(await control(emu, 'device/deny', { user_code: second.user })).toMatchObject({ status: 200, body: { status: 'denied' } });
+    const third = await newCode(emu);
+    expect(await control(emu, 'device/approve', { user_code: third.user, email: sso.email })).toMatchObject({ status: 200, body: { status: 'denied', reason: SSO_DENIAL } });
+
+    const added = await control(emu, 'oauth/clients', { clientId: '0123456789abcdef0123456789abcdef', rotatable: true });
+    expect(added.body).toEqual({ clientId: '0123456789abcdef0123456789abcdef', name: 'Test client', grantType: 'device', rotatable: true, refreshTokenLifetime: 43_000 });
+    expect((await newCode(emu, '0123456789abcdef0123456789abcdef')).user).toMatch(/^\w{4}-\w{4}$/);
+    expect(emu.log.every((entry) => !entry.path.startsWith('/__emulator'))).toBe(true);
+  });
+
+  test('a sign-in page at /activate approves with email and password, or denies', async () => {
+    const code = await newCode(emu);
+    const page = await fetch(`${emu.url}/activate?user_code=${code.user}`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain(`value="${code.user}"`);
+    expect(html).toMatch(/<form method="post" action="\/activate">/);
+    expect(await fetch(`${emu.url}/activate?user_code="><script>`).then((r) => r.text())).toContain('value="&#34;&#62;&#60;script&#62;"');
+
+    const submit = (fields: Record<string, string>): Promise<string> => fetch(`${emu.url}/activate`, form(fields)).then((r) => r.text());
+    expect(await submit({ user_code: code.user, email: integration.email, password: 'wrong', action: 'approve' })).toContain('Wrong email or password');
+    expect(emu.state.oauth.deviceCodes[0]?.status).toBe('pending');
+    expect(await submit({ user_code: code.user, email: integration.email, password: integration.password, action: 'approve' })).toContain(`Signed in as ${integration.email}`);
+    expect(emu.state.oauth.deviceCodes[0]?.status).toBe('approved');
+
+    const other = await newCode(emu);
+    expect(await submit({ user_code: other.user, action: 'deny' })).toContain('Access denied');
+    expect(emu.state.oauth.deviceCodes[1]?.status).toBe('denied');
+    const ssoCode = await newCode(emu);
+    expect(await submit({ user_code: ssoCode.user, email: sso.email, password: sso.password, action: 'approve' })).toContain('SSO');
   });
 });

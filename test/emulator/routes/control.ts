@@ -5,6 +5,7 @@ import { route, type RouteModule } from '../router.js';
 import { upsertUser, type EmulatorState } from '../state.js';
 import type { RequestLogEntry } from '../request-log.js';
 import { registerCertificate } from './certificate-login.js';
+import { approveDevice, denyDevice, isScriptedAnswer, SCRIPTABLE_ANSWERS, upsertOAuthClient, type DeviceDecision } from './oauth.js';
 
 /**
  * `/__emulator/...`: lets another process (the app under a UI test) script the emulator.
@@ -17,6 +18,8 @@ export interface ControlTarget {
   faults: FaultQueue;
   log: RequestLogEntry[];
   reset(): void;
+  /** The emulator's clock (device-code expiry). */
+  now: () => number;
 }
 
 const NewUserSchema = z.object({
@@ -31,6 +34,19 @@ const NewUserSchema = z.object({
 
 /** `certificate`: PEM text or base64 of the DER. */
 const NewCertificateSchema = z.object({ email: z.email(), certificate: z.string().min(1) });
+
+const ApproveSchema = z.object({ user_code: z.string().min(1), email: z.string().min(1) });
+const DenySchema = z.object({ user_code: z.string().min(1) });
+const ScriptSchema = z.object({
+  responses: z.array(z.string().refine(isScriptedAnswer, { message: `Each response is one of ${SCRIPTABLE_ANSWERS.join(', ')}` })),
+});
+const NewOAuthClientSchema = z.object({
+  clientId: z.string().min(1),
+  name: z.string().optional(),
+  grantType: z.enum(['device', 'authorization_code']).optional(),
+  rotatable: z.boolean().optional(),
+  refreshTokenLifetime: z.number().positive().nullable().optional(),
+});
 
 export function controlRoutes(target: ControlTarget): RouteModule {
   return {
@@ -71,8 +87,42 @@ export function controlRoutes(target: ControlTarget): RouteModule {
           return invalid(error instanceof Error ? error.message : String(error));
         }
       }),
+
+      // The OAuth device grant (routes/oauth.ts): what the user does on the verification page, and scripted polls.
+      route('POST', '/__emulator/device/approve', (ctx) => {
+        const parsed = ApproveSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        return decisionReply(approveDevice(target, parsed.data.user_code, parsed.data.email));
+      }),
+
+      route('POST', '/__emulator/device/deny', (ctx) => {
+        const parsed = DenySchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        return decisionReply(denyDevice(target, parsed.data.user_code));
+      }),
+
+      route('POST', '/__emulator/oauth/script', (ctx) => {
+        const parsed = ScriptSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        target.state.oauth.script.push(...parsed.data.responses);
+        return jsonReply(201, { pendingResponses: target.state.oauth.script.length });
+      }),
+
+      route('GET', '/__emulator/oauth/polls', () => jsonReply(200, target.state.oauth.polls)),
+
+      route('POST', '/__emulator/oauth/clients', (ctx) => {
+        const parsed = NewOAuthClientSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        return jsonReply(201, upsertOAuthClient(target.state, parsed.data));
+      }),
     ],
   };
+}
+
+function decisionReply(decision: DeviceDecision): Reply {
+  if (!decision.ok) return jsonReply(decision.status, { error: decision.message });
+  const { userCode, status, userEmail, denialReason } = decision.record;
+  return jsonReply(200, { user_code: userCode, status, email: userEmail, ...(denialReason ? { reason: denialReason } : {}) });
 }
 
 function parseJson(text: string): unknown {
