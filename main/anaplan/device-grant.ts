@@ -93,7 +93,11 @@ export interface RefreshOptions {
 
 /** Anaplan's client IDs are 32 hex characters; other servers use other URL-safe tokens. */
 const ANAPLAN_CLIENT_ID = /^[0-9a-f]{32}$/i;
-const URL_SAFE_CLIENT_ID = /^[A-Za-z0-9._~-]{8,128}$/;
+/** Client IDs the assistant accepts: RFC 3986 unreserved characters, 8–128 of them (Anaplan shows 32 hex). */
+export const URL_SAFE_CLIENT_ID = /^[A-Za-z0-9._~-]{8,128}$/;
+
+/** anaplan-facts §4: a rotatable client's refresh-token lifetime unless the administrator set another (at most about a year). */
+export const DEFAULT_ROTATABLE_LIFETIME_SECONDS = 43_000;
 const CLIENT_ID_SHAPE =
   'Anaplan client IDs are 32 hexadecimal characters (Administration › Security › OAuth Clients); any URL-safe ID of 8 to 128 letters, digits, "-", ".", "_" or "~" is accepted';
 

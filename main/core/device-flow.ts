@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { requireEndpoint, type Endpoints } from '../anaplan/endpoints.js';
 import {
+  DEFAULT_ROTATABLE_LIFETIME_SECONDS,
   checkClientId,
   isVerificationUriSafe,
   pollForTokens,
@@ -17,10 +18,9 @@ import type { HttpClient } from '../net/http.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from './errors.js';
-import { discover } from './login.js';
 
-/** anaplan-facts §4: rotatable refresh tokens live 43,000 s by default (at most about a year). */
-export const DEFAULT_ROTATABLE_LIFETIME_SECONDS = 43_000;
+export { DEFAULT_ROTATABLE_LIFETIME_SECONDS };
+import { discover } from './login.js';
 
 export interface DeviceCodeView extends DeviceCode {
   /** Only a sign-in page on the OAuth host in use is offered for opening. */

@@ -4,7 +4,7 @@ import type { CertificateCredentials } from '../export/index.js';
 import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
 import type { Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
-import { keystoreAccessFile, planBasicExport, planCertificateExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import { keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
 import type { ProfileAccess } from './profile-access.js';
 
 type ExportRequest = MethodParsedInput<'previewExport'>;
@@ -33,6 +33,11 @@ export function exportHandlers(deps: ExportDeps) {
       profileName: profile.name,
     };
     if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
+    if (profile.authMethod === 'oauth') {
+      if (!profile.oauth) throw new AppError('bad_input', 'Sign in with the device grant first (the Device sign-in step).');
+      const { clientId, rotatable, tokenStoreDir, refreshTokenExpiresAt } = profile.oauth;
+      return { ...planOAuthExport(target, { platforms: request.platforms, clientId, rotatable, tokenStoreDir, refreshTokenExpiresAt: refreshTokenExpiresAt ?? undefined }, deps.generatedBy, deps.now()), homeFile: null };
+    }
     return { ...(await planBasic(profile, target, request)), homeFile: null };
   };
 

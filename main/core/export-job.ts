@@ -11,6 +11,7 @@ import {
   type GeneratedFile,
 } from '../export/index.js';
 import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
+import { tokenStoreFileName } from '../anaplan/token-store.js';
 import { writeFilesSafely, type WrittenFile } from '../fs/atomic.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
@@ -35,12 +36,15 @@ export interface ExportPlan {
   warnings: string[];
 }
 
-/** What every method's export shares: where Anaplan Connect connects to, and for which model. */
-function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: string, now: Date) {
+/**
+ * What every method's export shares: where Anaplan Connect connects to, and for which model.
+ * For the device grant `-auth` is the OAuth host: Anaplan Connect calls {auth}/oauth/... (anaplan-facts §5).
+ */
+function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: string, now: Date, auth: 'authUrl' | 'oauthUrl' = 'authUrl') {
   const endpoints = resolveEndpoints(target.endpoints);
   return {
     serviceUrl: requireEndpoint(endpoints, 'apiUrl'),
-    authUrl: requireEndpoint(endpoints, 'authUrl'),
+    authUrl: requireEndpoint(endpoints, auth),
     workspaceId: target.workspaceId,
     modelId: target.modelId,
     platforms,
@@ -75,6 +79,28 @@ export function planCertificateExport(target: ExportTarget, choice: CertificateE
     ...(choice.certificateNotAfter ? { certificateNotAfter: choice.certificateNotAfter } : {}),
     credentials: choice.credentials,
     ...commonInput(target, choice.platforms, generatedBy, now),
+  });
+}
+
+export interface OAuthExportChoice {
+  platforms: Platform[];
+  clientId: string;
+  rotatable: boolean;
+  tokenStoreDir: string;
+  refreshTokenExpiresAt?: string | undefined;
+}
+
+/** The device-grant job: Anaplan Connect finds the refresh token through AC_OAUTH_KEYSTORE_DIR. */
+export function planOAuthExport(target: ExportTarget, choice: OAuthExportChoice, generatedBy: string, now: Date): ExportPlan {
+  return plan({
+    method: 'oauth',
+    ...(target.email ? { user: target.email } : {}),
+    clientId: choice.clientId,
+    rotatable: choice.rotatable,
+    tokenStoreDir: choice.tokenStoreDir,
+    tokenStoreFile: tokenStoreFileName(choice.clientId),
+    ...(choice.refreshTokenExpiresAt ? { refreshTokenExpiresAt: choice.refreshTokenExpiresAt } : {}),
+    ...commonInput(target, choice.platforms, generatedBy, now, 'oauthUrl'),
   });
 }
 

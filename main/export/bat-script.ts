@@ -1,7 +1,8 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
-import type { CertificateCredentials } from './input.js';
+import type { CertificateCredentials, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
   connectionSettingLines,
   credentialHeaderNotes,
@@ -56,6 +57,7 @@ const BAT: Dialect = {
   privateFileAdvice: 'keep this file readable by you only',
   // Not %USERPROFILE%: batRem would have to write it %%USERPROFILE%%.
   keystoreAccessLocation: [KEYSTORE_ACCESS_RELATIVE_PATH.replaceAll('/', '\\'), 'in the profile folder (USERPROFILE)'],
+  privateFolderAdvice: 'the account that runs this job (no other account in its permissions)',
 };
 
 function renderBat(line: SettingLine): string {
@@ -95,7 +97,25 @@ function credentialChecks(settings: ExportSettings): string[] {
         : [];
     case 'certificate':
       return certificateCredentialChecks(settings.credentials);
+    case 'oauth':
+      return oauthCredentialChecks(settings);
   }
+}
+
+// anaplan-facts §5: without a refresh token in its store Anaplan Connect starts a console device
+// registration that nobody approves in a scheduled task, so the script stops first. The file's
+// name comes from the client ID (ks_ + hex SHA-512/256 + .jks), computed here for this one.
+// One line each, no parenthesised blocks: a ")" in a path would end them.
+function oauthCredentialChecks(settings: OAuthExportInput): string[] {
+  return [
+    'set "RotatableOption="',
+    'if /i "%Rotatable%"=="yes" set "RotatableOption=--rotatable"',
+    'if /i not "%Rotatable%"=="yes" if /i not "%Rotatable%"=="no" goto :bad_rotatable',
+    `if not "%ClientId%"=="${settings.clientId}" goto :client_changed`,
+    `set "TokenStoreName=${tokenStoreFileName(settings.clientId)}"`,
+    'if not defined TokenStoreDir goto :no_token_store_dir',
+    'if not exist "%TokenStoreDir%\\%TokenStoreName%" goto :no_token_store',
+  ];
 }
 
 /** Java's user.home on Windows is the profile folder, %USERPROFILE%. */
@@ -123,6 +143,7 @@ function certificateCredentialChecks(credentials: CertificateCredentials): strin
 // anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
 // credentials and every connection option come before the Operation.
 function runAnaplanConnect(settings: ExportSettings): string[] {
+  if (settings.method === 'oauth') return runOAuthAnaplanConnect();
   return [
     'set "WorkspaceOption="',
     'if defined WorkspaceId set WorkspaceOption=-workspace_id "%WorkspaceId%"',
@@ -138,7 +159,26 @@ function runAnaplanConnect(settings: ExportSettings): string[] {
   ];
 }
 
-function credentialArguments(settings: ExportSettings): string {
+// anaplan-facts §5: -auth is the OAuth host; -oauth-client-id and --rotatable are auth options, so
+// they too come before the Operation. --forceRegister never: it would delete the stored token and
+// wait for a device sign-in on every run. AC_OAUTH_KEYSTORE_DIR is set inside setlocal.
+function runOAuthAnaplanConnect(): string[] {
+  return [
+    'set "WorkspaceOption="',
+    'if defined WorkspaceId set WorkspaceOption=-workspace_id "%WorkspaceId%"',
+    'set "ModelOption="',
+    'if defined ModelId set ModelOption=-model_id "%ModelId%"',
+    '',
+    `rem Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}\\TokenStoreName, not from the profile folder.`,
+    `set "${TOKEN_STORE_DIR_ENV}=%TokenStoreDir%"`,
+    'rem Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
+    'rem and auth option goes before the Operation. Never --forceRegister here, see README.md.',
+    'call .\\AnaplanClient.bat -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" -oauth-client-id "%%ClientId%%" %%RotatableOption%% %%WorkspaceOption%% %%ModelOption%% %%Operation%%',
+    'exit /b %ERRORLEVEL%',
+  ];
+}
+
+function credentialArguments(settings: Exclude<ExportSettings, OAuthExportInput>): string {
   switch (settings.method) {
     case 'basic':
       // anaplan-facts §5: -user user[:password], split at the first ":"; without one it prompts.
@@ -195,7 +235,25 @@ function errorLabels(settings: ExportSettings): string[] {
     );
   }
   if (settings.method === 'certificate') lines.push(...certificateErrorLabels(settings.credentials));
+  if (settings.method === 'oauth') lines.push(...oauthErrorLabels(settings));
   return lines;
+}
+
+// No ( ) < > | & outside double quotes: cmd.exe would read them as syntax in an echo line.
+function oauthErrorLabels(settings: OAuthExportInput): string[] {
+  const label = (name: string, message: string) => ['', `:${name}`, `>&2 echo ERROR: ${message}`, 'exit /b 2'];
+  return [
+    ...label('bad_rotatable', 'Rotatable is "%Rotatable%". Set it at the top of this script to yes, the OAuth client\'s refresh tokens rotate, or no, they do not, as set on the client in Anaplan.'),
+    ...label(
+      'client_changed',
+      `ClientId was changed to "%ClientId%" after this script was generated for ${settings.clientId}. Anaplan Connect keeps each client's refresh token in a file named after the client ID, which this script was written for: sign in with the new client, anaplan-setup oauth --client-id ID --token-store-dir FOLDER, and export the job again.`,
+    ),
+    ...label('no_token_store_dir', 'TokenStoreDir is empty. Set it at the top of this script to the full path of the folder holding "%TokenStoreName%", Anaplan Connect\'s token store for this client.'),
+    ...label(
+      'no_token_store',
+      'the OAuth token store "%TokenStoreDir%\\%TokenStoreName%" was not found. Without it Anaplan Connect would start a device sign-in that nobody approves in a scheduled task. Create it once: run the assistant\'s device sign-in again, anaplan-setup oauth --client-id %ClientId% %RotatableOption% --token-store-dir "%TokenStoreDir%" --oauth-url "%AuthUrl%", so that the account "%USERNAME%" can read and write the file, or from a command prompt on this machine, as "%USERNAME%", run Anaplan Connect with this job\'s options and --forceRegister. The exact command is in README.md.',
+    ),
+  ];
 }
 
 function certificateErrorLabels(credentials: CertificateCredentials): string[] {

@@ -1,7 +1,9 @@
 import { BAT_SCRIPT_NAME, SH_SCRIPT_NAME, generatedOn, type ExportSettings } from './generated-file.js';
-import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource } from './input.js';
+import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
-import { expiryDay } from './script-settings.js';
+import { assistantSignInCommand, forceRegisterCmdCommands, forceRegisterShCommand, tokenStorePath } from './oauth-commands.js';
+import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, FORCE_REGISTER_WAIT_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
+import { expiryDay, expiryMoment } from './script-settings.js';
 import { exportWarnings } from './warnings.js';
 
 /** README.md: what was generated, for whom, how the secret is supplied, and what to do next. Never a password or passphrase. */
@@ -11,6 +13,7 @@ export function buildReadme(settings: ExportSettings): string {
     summary(settings),
     files(settings),
     nextSteps(settings),
+    ...(settings.method === 'oauth' ? [refreshTokenRenewal(settings)] : []),
     warnings(settings),
     anaplanConnectRules(settings),
   ];
@@ -25,7 +28,7 @@ function summary(settings: ExportSettings): string[] {
     ['Authentication', methodTitle(settings)],
     ...credentialRows(settings),
     ['Integration API (`-service`)', code(settings.serviceUrl)],
-    ['Auth service (`-auth`)', code(settings.authUrl)],
+    [settings.method === 'oauth' ? 'OAuth host (`-auth`)' : 'Auth service (`-auth`)', code(settings.authUrl)],
     ['Workspace ID', settings.workspaceId ? code(settings.workspaceId) : 'not set'],
     ['Model ID', settings.modelId ? code(settings.modelId) : 'not set'],
   );
@@ -40,6 +43,8 @@ function methodTitle(settings: ExportSettings): string {
       return 'Basic (user name and password)';
     case 'certificate':
       return settings.credentials.form === 'keystore' ? 'Certificate (keystore)' : 'Certificate (certificate and private key files)';
+    case 'oauth':
+      return 'OAuth 2.0 device grant';
   }
 }
 
@@ -53,7 +58,29 @@ function credentialRows(settings: ExportSettings): Array<[string, string]> {
       if (settings.certificateNotAfter) rows.push(['Certificate expires', expiryDay(settings.certificateNotAfter)]);
       return [...rows, ...certificateRows(settings.credentials)];
     }
+    case 'oauth':
+      return oauthRows(settings);
   }
+}
+
+function oauthRows(settings: OAuthExportInput): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  if (settings.user) rows.push(['Signed-in user', code(settings.user)]);
+  rows.push(
+    ['OAuth client ID (`-oauth-client-id`)', code(settings.clientId)],
+    [
+      'Refresh tokens',
+      settings.rotatable
+        ? 'rotate: the job passes `--rotatable`, so Anaplan Connect saves the new one on every run'
+        : 'do not rotate (no `--rotatable`)',
+    ],
+    [`Token store folder (\`${TOKEN_STORE_DIR_ENV}\`)`, code(settings.tokenStoreDir)],
+    ['Token store file', code(tokenStoreFileName(settings.clientId))],
+  );
+  if (settings.rotatable && settings.refreshTokenExpiresAt) {
+    rows.push(['Refresh token expires', `${expiryMoment(settings.refreshTokenExpiresAt)}, unless the job runs before then`]);
+  }
+  return rows;
 }
 
 function certificateRows(credentials: CertificateCredentials): Array<[string, string]> {
@@ -133,7 +160,78 @@ function credentialSteps(settings: ExportSettings): string[] {
       return basicPasswordSteps(settings);
     case 'certificate':
       return certificateSteps(settings);
+    case 'oauth':
+      return oauthSteps(settings);
   }
+}
+
+type OAuthSettings = Extract<ExportSettings, { method: 'oauth' }>;
+
+function oauthSteps(settings: OAuthSettings): string[] {
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  const name = tokenStoreFileName(settings.clientId);
+  const privateFolder = [linux && 'Linux: `chmod 700` on the folder and `chmod 600` on the file', windows && 'Windows: no other account in the folder\'s permissions']
+    .filter(Boolean)
+    .join('; ');
+  const schedulers = [linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ');
+  return [
+    // anaplan-facts §5: the folder is $AC_OAUTH_KEYSTORE_DIR if set, else Java's user.home; the store is only obfuscated.
+    `Anaplan Connect signs in with the refresh token in its token store, ${code(tokenStorePath(settings.tokenStoreDir, name))}, which the assistant wrote when you signed in with the device code. The scripts set ${code(TOKEN_STORE_DIR_ENV)} to ${code(settings.tokenStoreDir)}, so Anaplan Connect reads it from there, not from the home folder of whichever account runs the job. The token is only obfuscated in that file (its password comes from the client ID): anyone who can read it can use Anaplan as ${settings.user ? code(settings.user) : 'the signed-in user'}. Keep the folder owned by the account that runs the job and readable by it only (${privateFolder}).${settings.rotatable ? ' That account must be able to write the file too: with rotating refresh tokens Anaplan Connect saves the new one there on every run.' : ''} ${schedulers} run the job as that account: if it is not the account you signed in with, move the file into a folder that account owns and set ${code('TokenStoreDir')} at the top of the script to it, or sign in again for that folder. The script stops with exit code 2 while the file is missing.`,
+    // anaplan-facts §4: no device grant for SSO users; the client is made by a Tenant security administrator.
+    `The device grant is disabled for SSO users: ${settings.user ? code(settings.user) : 'the user'} must be an SSO exception user who signs in with a password. The Device grant OAuth client ${code(settings.clientId)} is managed by a Tenant security administrator (Administration › Security › OAuth Clients); its refresh-token setting must match ${code('Rotatable')} at the top of the script (now ${code(settings.rotatable ? 'yes' : 'no')}).`,
+  ];
+}
+
+// anaplan-facts §4, §5: rotating tokens expire after the lifetime without a run; --forceRegister
+// deletes the store and re-registers on the console within about 90 s.
+function refreshTokenRenewal(settings: OAuthSettings): string[] {
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  const user = settings.user ? code(settings.user) : 'the user';
+  const lines = ['## The refresh token: when and how to renew it', ''];
+  if (settings.rotatable) {
+    const expiry = settings.refreshTokenExpiresAt
+      ? ` The token the assistant stored expires at ${expiryMoment(settings.refreshTokenExpiresAt)} unless the job runs before then.`
+      : '';
+    lines.push(
+      `The client's refresh tokens rotate. Each run trades the stored refresh token for a new one, and Anaplan Connect saves it in the token store (that is what \`--rotatable\` is for; without it the new token would be lost and the stored one would go stale). The token expires when the job does not run within the client's refresh-token lifetime: ${DEFAULT_ROTATABLE_LIFETIME_SECONDS.toLocaleString('en-US')} seconds (about 12 hours) unless the Tenant security administrator set another one (at most about a year).${expiry} After a longer gap (holidays, a paused schedule, a machine that was off), the job fails at sign-in until the token is renewed as below. A password change or the user being disabled also ends it.`,
+    );
+  } else {
+    lines.push(
+      `The client's refresh tokens do not rotate, so the stored one does not expire by itself. A password change for ${user} (exception users must often change it every 90 days) or the user being disabled ends it, and so does deleting or disabling the client; the job then fails at sign-in until the token is renewed as below. If the client is changed to rotating refresh tokens, set ${code('Rotatable')} to ${code('yes')} at the top of the script: without \`--rotatable\` Anaplan Connect does not save the new token and the stored one goes stale.`,
+    );
+  }
+  lines.push('', 'Renew it in either way, then run the job once by hand.', '', "### With the assistant's device sign-in", '');
+  lines.push(
+    `In the desktop app, run the device sign-in step again for this profile. Or from a terminal:`,
+    '',
+    ...(linux ? ['Linux or macOS:', '', ...fenced('sh', assistantSignInCommand(settings, 'sh'))] : []),
+    ...(windows ? ['Windows (command prompt):', '', ...fenced('bat', assistantSignInCommand(settings, 'cmd'))] : []),
+    `It writes ${code(tokenStoreFileName(settings.clientId))} into ${code(settings.tokenStoreDir)}. Sign in as ${user}. Run it as the account that runs the job on the machine that runs it, or copy the file there afterwards, owned by that account.`,
+  );
+  lines.push(
+    '',
+    "### With Anaplan Connect's --forceRegister",
+    '',
+    `From a terminal on the machine that runs the job, signed in as the account that runs it, in the Anaplan Connect folder:`,
+    '',
+  );
+  if (linux) lines.push('Linux:', '', ...fenced('sh', forceRegisterShCommand(settings)));
+  if (windows) lines.push('Windows (command prompt):', '', ...fenced('bat', ...forceRegisterCmdCommands(settings)));
+  lines.push(
+    `\`--forceRegister\` comes after all the sign-in and connection options and before any action (here \`-W\`, which lists the workspaces with the new token): Anaplan Connect reads its arguments left to right and acts on \`--forceRegister\` when it reads it. It first deletes the stored token, then prints a URL and a code: open the URL, sign in as ${user} and approve within about ${FORCE_REGISTER_WAIT_SECONDS} seconds (Anaplan Connect checks 30 times, about 3 seconds apart). Otherwise it stops, and the job has no token until you run the command again.${linux ? ' Then check the file is still readable by that account only (`chmod 600`): Anaplan Connect writes a new file with the default permissions.' : ''}`,
+    '',
+    'Never put `--forceRegister` into the script or into `Operation`: every run would delete the token and wait for a sign-in that nobody gives.',
+  );
+  return lines;
+}
+
+/** A fenced code block that holds any text: the fence is longer than any backtick run in it. */
+function fenced(language: string, ...content: string[]): string[] {
+  const longestRun = Math.max(0, ...content.flatMap((line) => line.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return [`${fence}${language}`, ...content, fence, ''];
 }
 
 function certificateSteps(settings: Extract<ExportSettings, { method: 'certificate' }>): string[] {
@@ -236,6 +334,12 @@ function anaplanConnectRules(settings: ExportSettings): string[] {
         '- `-privatekey` takes `<file>:<passphrase>` and splits it at the last `:`. The script always writes that colon, also for a key that is not encrypted (`key.pem:`, which Anaplan Connect needs), so a Windows path with a drive letter such as `C:\\keys\\key.pem` works; a passphrase cannot contain `:`.',
       );
     }
+  }
+  if (settings.method === 'oauth') {
+    rules.push(
+      '- Do not add sign-in options (`-user`, `-certificate`, `-keystore`, `-oauth-client-id`, `--rotatable`) or `--forceRegister` to `Operation`: the script passes the OAuth options itself, and `--forceRegister` would delete the stored refresh token on every run.',
+      `- For OAuth, \`-auth\` is the OAuth host (${code(settings.authUrl)}), not the auth service: Anaplan Connect calls \`{auth}/oauth/...\` with it.`,
+    );
   }
   return rules;
 }

@@ -14,9 +14,14 @@ export const SH_SCRIPT_NAME = 'anaplan-connect.sh';
 export const BAT_SCRIPT_NAME = 'anaplan-connect.bat';
 export const README_NAME = 'README.md';
 
-/** Scripts holding a secret (password, keystore password, key passphrase) are readable by their owner only. */
+/**
+ * Scripts holding a secret (password, keystore password, key passphrase) are readable by their
+ * owner only. An OAuth job's scripts hold none: the refresh token stays in Anaplan Connect's token store.
+ */
 export function holdsSecret(settings: ExportSettings): boolean {
   switch (settings.method) {
+    case 'oauth':
+      return false;
     case 'basic':
       return settings.password.source === 'inline';
     case 'certificate':

@@ -19,8 +19,11 @@ export {
   type ExportPlatform,
   type KeyPassphraseSource,
   type KeystorePasswordSource,
+  type OAuthExportInput,
+  type OAuthExportRequest,
   type PasswordSource,
 } from './input.js';
+export { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 
 /** Builds the export and writes it into `dir` (created 0700 if missing) with writeFilesSafely. */
 export async function writeAnaplanConnectExport(

@@ -1,12 +1,14 @@
 import { z } from 'zod';
+import { URL_SAFE_CLIENT_ID } from '../anaplan/device-grant.js';
 import { checkServiceUrl } from '../anaplan/endpoints.js';
 import { AppError, isAppError } from '../core/errors.js';
+import { TOKEN_STORE_FILE_NAME, tokenStoreFileName } from './oauth-token-store.js';
 
 /**
  * What the Anaplan Connect export needs to know. One member per auth method, told apart by
- * `method` (OAuth comes later as one more member of the union).
+ * `method`.
  */
-export type AnaplanConnectExportInput = BasicExportInput | CertificateExportInput;
+export type AnaplanConnectExportInput = BasicExportInput | CertificateExportInput | OAuthExportInput;
 
 export type ExportPlatform = 'linux' | 'windows';
 
@@ -18,7 +20,10 @@ export type PasswordSource =
 export interface ExportCommon {
   /** Anaplan Connect `-service`, e.g. https://api.anaplan.com */
   serviceUrl: string;
-  /** Anaplan Connect `-auth`, e.g. https://auth.anaplan.com */
+  /**
+   * Anaplan Connect `-auth`, e.g. https://auth.anaplan.com. For OAuth the region's OAuth host,
+   * e.g. https://us1a.app.anaplan.com: Anaplan Connect then calls {auth}/oauth/... (anaplan-facts §5).
+   */
   authUrl: string;
   /** 32 hex characters when given. */
   workspaceId?: string;
@@ -69,6 +74,27 @@ export interface CertificateExportInput extends ExportCommon {
   /** ISO date (2027-05-31, or a full ISO date-time): when the certificate expires, for README.md and the warnings. */
   certificateNotAfter?: string;
   credentials: CertificateCredentials;
+}
+
+/**
+ * The OAuth 2.0 device grant (anaplan-facts §4, §5): Anaplan Connect signs in with the refresh
+ * token it finds in its token store, ks_<hex SHA-512/256(clientId)>.jks in AC_OAUTH_KEYSTORE_DIR.
+ * `authUrl` is the OAuth host here.
+ */
+export interface OAuthExportInput extends ExportCommon {
+  method: 'oauth';
+  /** The signed-in user's email, README.md only. */
+  user?: string;
+  /** The Device grant OAuth client's ID (`-oauth-client-id`). */
+  clientId: string;
+  /** The client's refresh tokens rotate: the job passes `--rotatable` so Anaplan Connect saves each new one. */
+  rotatable: boolean;
+  /** Absolute path of the folder the scripts export as AC_OAUTH_KEYSTORE_DIR (where the assistant wrote ks_<...>.jks). Kept byte for byte. */
+  tokenStoreDir: string;
+  /** The token store's file name, ks_<64 hex>.jks; when given it must be the one Anaplan Connect derives from clientId. */
+  tokenStoreFile?: string;
+  /** ISO date or date-time, rotatable clients: when the stored refresh token expires unless the job runs before (README.md and warnings). */
+  refreshTokenExpiresAt?: string;
 }
 
 export const DEFAULT_PASSWORD_ENV_VAR = 'ANAPLAN_PASSWORD';
@@ -166,18 +192,19 @@ const BasicExportInputSchema = z.object({
  * A path as the job will use it: kept byte for byte (spaces included), but never empty, never a
  * control character, and never "~/...": neither the script (the path is quoted) nor Java expands "~".
  */
+function filePathProblem(what: string, value: string, kind: 'file' | 'folder' = 'file'): string | undefined {
+  if (value.trim() === '') return `${what} is empty. Enter the full path of the ${kind}.`;
+  if (CONTROL_CHARACTER.test(value)) return `${what} must not contain line breaks or other control characters.`;
+  if (/^~(?:[/\\]|$)/.test(value)) {
+    return `${what} starts with "~", which neither the script nor Java expands. Enter the full path, such as /home/jobuser/keys/... or C:\\Users\\jobuser\\keys\\...`;
+  }
+  return undefined;
+}
+
 const filePath = (what: string) =>
   z.string().superRefine((value, ctx) => {
-    if (value.trim() === '') {
-      ctx.addIssue({ code: 'custom', message: `${what} is empty. Enter the full path of the file.` });
-    } else if (CONTROL_CHARACTER.test(value)) {
-      ctx.addIssue({ code: 'custom', message: `${what} must not contain line breaks or other control characters.` });
-    } else if (/^~(?:[/\\]|$)/.test(value)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${what} starts with "~", which neither the script nor Java expands. Enter the full path, such as /home/jobuser/keys/... or C:\\Users\\jobuser\\keys\\...`,
-      });
-    }
+    const problem = filePathProblem(what, value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 // anaplan-facts §5: JKS stores aliases in lowercase; the assistant writes its keystores with such aliases.
@@ -250,14 +277,15 @@ const CertificateCredentialsSchema = z.discriminatedUnion(
   { error: 'The certificate form must be "keystore" (a .p12 or .jks file and an alias) or "pem" (a certificate file and a private key file).' },
 );
 
-const optionalEmail = z
-  .string()
-  .trim()
-  .refine((value) => value === '' || (value.length <= 254 && EMAIL.test(value)), {
-    message: `The user must be the certificate's email address, such as name@example.com, or be left out.`,
-  })
-  .transform((value) => value || undefined)
-  .optional();
+const optionalEmail = (whose: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => value === '' || (value.length <= 254 && EMAIL.test(value)), {
+      message: `The user must be ${whose} email address, such as name@example.com, or be left out.`,
+    })
+    .transform((value) => value || undefined)
+    .optional();
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -270,31 +298,91 @@ function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const isoDate = z
-  .string()
-  .trim()
-  .refine((value) => value === '' || isIsoDate(value), {
-    message: 'The certificate expiry date must be an ISO date such as 2027-05-31 (or a date-time such as 2027-05-31T23:59:59Z).',
-  })
-  .transform((value) => value || undefined)
-  .optional();
+const isoDate = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => value === '' || isIsoDate(value), {
+      message: `${what} must be an ISO date such as 2027-05-31 (or a date-time such as 2027-05-31T23:59:59Z).`,
+    })
+    .transform((value) => value || undefined)
+    .optional();
 
 const CertificateExportInputSchema = z.object({
   method: z.literal('certificate'),
-  user: optionalEmail,
-  certificateNotAfter: isoDate,
+  user: optionalEmail(`the certificate's`),
+  certificateNotAfter: isoDate('The certificate expiry date'),
   credentials: CertificateCredentialsSchema,
   ...commonShape,
 });
 
-export const AnaplanConnectExportInputSchema = z.discriminatedUnion('method', [BasicExportInputSchema, CertificateExportInputSchema], {
-  error: 'The auth method must be "basic" or "certificate" (OAuth exports are not available yet).',
+/** RFC 3986 unreserved characters: what a client ID written into both scripts and hashed into a file name may hold. */
+// The same rule as the device sign-in, so that every client ID that signs in also exports.
+const OAUTH_CLIENT_ID = URL_SAFE_CLIENT_ID;
+
+const oauthClientId = z
+  .string({ error: `The OAuth client ID is missing. Enter the ID of the Device grant OAuth client (Administration › Security › OAuth Clients).` })
+  .trim()
+  .regex(OAUTH_CLIENT_ID, {
+    message: `The OAuth client ID must be the Device grant client's ID as shown under Administration › Security › OAuth Clients: 8 to 128 letters, digits, ".", "_", "~" or "-", without spaces.`,
+  });
+
+/** An absolute path in Linux (/...) or Windows (C:\..., \\server\share) form. */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
+
+// anaplan-facts §5: Anaplan Connect ignores a blank AC_OAUTH_KEYSTORE_DIR (it then uses Java's
+// user.home) and joins the folder and the file name as they are, so the folder must be absolute.
+const tokenStoreDir = z
+  .string({ error: 'The token store folder is missing. Enter the full path of the folder where the device sign-in wrote the token store.' })
+  .superRefine((value, ctx) => {
+    const problem =
+      filePathProblem('The token store folder', value, 'folder') ??
+      (ABSOLUTE_PATH.test(value)
+        ? undefined
+        : 'The token store folder must be a full path, such as /home/jobuser/.anaplan/oauth or C:\\Users\\jobuser\\.anaplan\\oauth: Anaplan Connect would look for a relative one in the folder the job starts in.');
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const tokenStoreFile = z
+  .string()
+  .trim()
+  .refine((value) => value === '' || TOKEN_STORE_FILE_NAME.test(value), {
+    message: 'The token store file must be the file name Anaplan Connect uses, ks_ followed by 64 lowercase hexadecimal characters and .jks (the name only, not a path).',
+  })
+  .transform((value) => value || undefined)
+  .optional();
+
+const OAuthExportInputSchema = z
+  .object({
+    method: z.literal('oauth'),
+    user: optionalEmail(`the signed-in user's`),
+    clientId: oauthClientId,
+    rotatable: z.boolean({ error: 'Say whether the OAuth client\'s refresh tokens rotate (true) or not (false), as set on the client in Anaplan.' }),
+    tokenStoreDir,
+    tokenStoreFile,
+    refreshTokenExpiresAt: isoDate('The refresh token expiry'),
+    ...commonShape,
+  })
+  .superRefine((value, ctx) => {
+    const expected = tokenStoreFileName(value.clientId);
+    if (value.tokenStoreFile !== undefined && value.tokenStoreFile !== expected) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenStoreFile'],
+        message: `${value.tokenStoreFile} is not the token store of client ${value.clientId}: Anaplan Connect looks for ${expected}. Sign in again with this client ID, or check the client ID.`,
+      });
+    }
+  });
+
+export const AnaplanConnectExportInputSchema = z.discriminatedUnion('method', [BasicExportInputSchema, CertificateExportInputSchema, OAuthExportInputSchema], {
+  error: 'The auth method must be "basic", "certificate" or "oauth".',
 });
 
 /** What callers may pass: like the input, with defaults (envVar, operation) still optional. */
 export type AnaplanConnectExportRequest = z.input<typeof AnaplanConnectExportInputSchema>;
 export type BasicExportRequest = Extract<AnaplanConnectExportRequest, { method: 'basic' }>;
 export type CertificateExportRequest = Extract<AnaplanConnectExportRequest, { method: 'certificate' }>;
+export type OAuthExportRequest = Extract<AnaplanConnectExportRequest, { method: 'oauth' }>;
 
 // Compile-time proof that the schema produces exactly the documented input type.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -322,6 +410,11 @@ const FIELD_LABELS: Record<string, string> = {
   'credentials.keyPassphrase.source': 'key passphrase source',
   'credentials.keyPassphrase.envVar': 'key passphrase environment variable',
   'credentials.keyPassphrase.value': 'key passphrase',
+  clientId: 'OAuth client ID',
+  rotatable: 'rotatable',
+  tokenStoreDir: 'token store folder',
+  tokenStoreFile: 'token store file',
+  refreshTokenExpiresAt: 'refresh token expiry',
   serviceUrl: 'service URL',
   authUrl: 'auth URL',
   workspaceId: 'workspace ID',

@@ -1,5 +1,6 @@
 import type { ExportSettings } from './generated-file.js';
-import type { CertificateExportInput } from './input.js';
+import type { CertificateExportInput, OAuthExportInput } from './input.js';
+import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 
 /**
  * The settings block at the top of both scripts, as data: the .sh and the .bat render the same
@@ -16,6 +17,8 @@ export interface Dialect {
   privateFileAdvice: string;
   /** Where Anaplan Connect finds keystore-access.txt on this platform, in words (two comment lines). */
   keystoreAccessLocation: [string, string];
+  /** How the job's account keeps a folder to itself on this platform. */
+  privateFolderAdvice: string;
 }
 
 const comment = (text: string): SettingLine => ({ kind: 'comment', text });
@@ -45,7 +48,27 @@ export function credentialSettingLines(settings: ExportSettings, dialect: Dialec
     }
     case 'certificate':
       return certificateSettingLines(settings.credentials, dialect);
+    case 'oauth':
+      return oauthSettingLines(settings, dialect);
   }
+}
+
+// anaplan-facts §5: -oauth-client-id <id> [--rotatable]; the refresh token is read from
+// $AC_OAUTH_KEYSTORE_DIR/ks_<hex SHA-512/256(clientId)>.jks.
+function oauthSettingLines(settings: OAuthExportInput, dialect: Dialect): SettingLine[] {
+  return [
+    comment(
+      `The Device grant OAuth client (Administration / Security / OAuth Clients) whose refresh token this job uses${settings.user ? `, signed in as ${settings.user}` : ''}.`,
+    ),
+    set('ClientId', settings.clientId, 'The OAuth client ID'),
+    comment(`yes: the client's refresh tokens rotate, so Anaplan Connect is given --rotatable and saves the new one on every run.`),
+    comment('no: they do not rotate. It must match the client in Anaplan.'),
+    set('Rotatable', settings.rotatable ? 'yes' : 'no', 'Rotatable', false),
+    comment(`Full path of the folder of Anaplan Connect's refresh-token store for this client, the file`),
+    comment(`${tokenStoreFileName(settings.clientId)} (its name comes from ClientId). Exported as ${TOKEN_STORE_DIR_ENV}.`),
+    comment(`Keep the folder private to ${dialect.privateFolderAdvice}.`),
+    set('TokenStoreDir', settings.tokenStoreDir, 'The token store folder', false),
+  ];
 }
 
 function certificateSettingLines(credentials: CertificateExportInput['credentials'], dialect: Dialect): SettingLine[] {
@@ -112,6 +135,8 @@ export function scriptMethodTitle(settings: ExportSettings): string {
       return settings.credentials.form === 'keystore'
         ? 'Certificate authentication (keystore)'
         : 'Certificate authentication (certificate and private key files)';
+    case 'oauth':
+      return `OAuth 2.0 device grant (${settings.rotatable ? 'rotating' : 'non-rotating'} refresh token in Anaplan Connect's token store)`;
   }
 }
 
@@ -129,7 +154,25 @@ export function credentialHeaderNotes(settings: ExportSettings): string[] {
       }
       return notes;
     }
+    case 'oauth': {
+      const notes = [
+        'Anaplan Connect signs in with the refresh token in its token store (TokenStoreDir below), written by the device sign-in.',
+        'Never add --forceRegister here: it deletes the stored token and waits for a new sign-in (see README.md).',
+      ];
+      if (settings.rotatable) {
+        notes.push(
+          `Rotating refresh tokens: each run saves a new one; if the job does not run within the client's refresh-token lifetime (${DEFAULT_ROTATABLE_LIFETIME_SECONDS.toLocaleString('en-US')} s, about 12 hours, unless set otherwise), it expires.`,
+        );
+      }
+      return notes;
+    }
   }
+}
+
+/** An ISO date as its day, an ISO date-time as "YYYY-MM-DD HH:MM UTC" (a rotating refresh token may last only hours). */
+export function expiryMoment(value: string): string {
+  if (value.length <= 10) return value;
+  return `${new Date(value).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 /** The day part of an ISO date or date-time, as written. */
@@ -139,7 +182,12 @@ export function expiryDay(notAfter: string): string {
 
 export function connectionSettingLines(settings: ExportSettings, dialect: Dialect): SettingLine[] {
   return [
-    comment('Anaplan integration API (-service) and authentication service (-auth).'),
+    // anaplan-facts §5: for OAuth, -auth is the OAuth host (Anaplan Connect calls {auth}/oauth/...).
+    comment(
+      settings.method === 'oauth'
+        ? 'Anaplan integration API (-service) and OAuth host (-auth; Anaplan Connect calls AuthUrl/oauth/...).'
+        : 'Anaplan integration API (-service) and authentication service (-auth).',
+    ),
     set('ServiceUrl', settings.serviceUrl, 'The service URL'),
     set('AuthUrl', settings.authUrl, 'The auth URL'),
     comment('Workspace and model IDs (32 hexadecimal characters). Empty: none is passed.'),

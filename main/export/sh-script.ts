@@ -1,6 +1,7 @@
 import { describeTarget, type ExportSettings } from './generated-file.js';
-import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource } from './input.js';
+import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
   connectionSettingLines,
   credentialHeaderNotes,
@@ -53,6 +54,7 @@ const SH: Dialect = {
   client: 'AnaplanClient.sh',
   privateFileAdvice: 'keep this file readable by you only (chmod 700)',
   keystoreAccessLocation: [`~/${KEYSTORE_ACCESS_RELATIVE_PATH},`, 'where ~ is the home folder'],
+  privateFolderAdvice: 'the account that runs this job (owned by it, chmod 700)',
 };
 
 function renderSh(line: SettingLine): string {
@@ -103,7 +105,54 @@ function credentialChecks(settings: ExportSettings): string[] {
       return basicCredentialChecks(settings);
     case 'certificate':
       return certificateCredentialChecks(settings.credentials);
+    case 'oauth':
+      return oauthCredentialChecks(settings);
   }
+}
+
+// anaplan-facts §5: without a refresh token in its store Anaplan Connect starts a console device
+// registration (about 90 s of polling) that nobody approves in an unattended job, so the script
+// stops first. With --rotatable it rewrites the store on every run, so it must be writable too.
+function oauthCredentialChecks(settings: OAuthExportInput): string[] {
+  const exportedClientId = shQuote(settings.clientId, 'The OAuth client ID');
+  return [
+    'case "$Rotatable" in',
+    "  yes) RotatableFlag=' --rotatable' ;;",
+    "  no) RotatableFlag='' ;;",
+    '  *)',
+    `    echo "ERROR: Rotatable is \\"$Rotatable\\". Set it at the top of this script to yes (the OAuth client's refresh tokens rotate) or no (they do not), as set on the client in Anaplan." >&2`,
+    '    exit 2',
+    '    ;;',
+    'esac',
+    '# Anaplan Connect names the token store after the client ID (ks_ + SHA-512/256 of it in hex + .jks).',
+    `TokenStoreName=${shQuote(tokenStoreFileName(settings.clientId), 'The token store file')}`,
+    `if [ "$ClientId" != ${exportedClientId} ]; then`,
+    `  echo "ERROR: ClientId was changed to \\"$ClientId\\" after this script was generated for ${settings.clientId}. Anaplan Connect keeps each client's refresh token in a file named after the client ID, which this script was written for: sign in with the new client (anaplan-setup oauth --client-id <id> --token-store-dir <folder>) and export the job again." >&2`,
+    '  exit 2',
+    'fi',
+    'if [ -z "$TokenStoreDir" ]; then',
+    '  echo "ERROR: TokenStoreDir is empty. Set it at the top of this script to the full path of the folder holding $TokenStoreName (Anaplan Connect\'s token store for this client)." >&2',
+    '  exit 2',
+    'fi',
+    'TokenStoreFile="$TokenStoreDir/$TokenStoreName"',
+    'if [ ! -f "$TokenStoreFile" ]; then',
+    '  echo "ERROR: the OAuth token store \\"$TokenStoreFile\\" was not found (or its folder cannot be opened by the account running this job, $(id -un)). Without it Anaplan Connect would start a device sign-in that nobody approves in an unattended job. Create it once: run the assistant\'s device sign-in again (anaplan-setup oauth --client-id $ClientId$RotatableFlag --token-store-dir \\"$TokenStoreDir\\" --oauth-url $AuthUrl) and let $(id -un) own the file, or from a terminal on this machine, as $(id -un), run Anaplan Connect with this job\'s options and --forceRegister (the exact command is in README.md)." >&2',
+    '  exit 2',
+    'elif [ ! -r "$TokenStoreFile" ]; then',
+    '  echo "ERROR: the OAuth token store \\"$TokenStoreFile\\" cannot be read by the account running this job ($(id -un)). Let that account own it (chmod 600, its folder chmod 700)." >&2',
+    '  exit 2',
+    'elif [ ! -s "$TokenStoreFile" ]; then',
+    '  echo "ERROR: the OAuth token store \\"$TokenStoreFile\\" is empty, so it holds no refresh token. Sign in again (anaplan-setup oauth --client-id $ClientId$RotatableFlag --token-store-dir \\"$TokenStoreDir\\" --oauth-url $AuthUrl, see README.md)." >&2',
+    '  exit 2',
+    'elif [ "$Rotatable" = yes ] && [ ! -w "$TokenStoreFile" ]; then',
+    '  echo "ERROR: the OAuth token store \\"$TokenStoreFile\\" cannot be written by the account running this job ($(id -un)). The client\'s refresh tokens rotate: Anaplan Connect saves the new one there on every run, and without that the stored one goes stale. Let that account own it (chmod 600, its folder chmod 700)." >&2',
+    '  exit 2',
+    'fi',
+    // The token is only obfuscated in the store: say so when other accounts can open the folder (GNU find).
+    'if [ -n "$(find "$TokenStoreDir" -maxdepth 0 -perm /077 2>/dev/null)" ]; then',
+    '  echo "WARNING: other accounts can open the token store folder \\"$TokenStoreDir\\", and the refresh token in it is only obfuscated. Run: chmod 700 \\"$TokenStoreDir\\"" >&2',
+    'fi',
+  ];
 }
 
 function basicCredentialChecks(settings: BasicExportInput): string[] {
@@ -238,6 +287,7 @@ function operationCheck(): string[] {
 // anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
 // credentials and every connection option come before the Operation.
 function runAnaplanConnect(settings: ExportSettings): string[] {
+  if (settings.method === 'oauth') return runOAuthAnaplanConnect();
   return [
     '# Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
     '# and auth option goes before the Operation.',
@@ -250,7 +300,26 @@ function runAnaplanConnect(settings: ExportSettings): string[] {
   ];
 }
 
-function credentialArguments(settings: ExportSettings): string {
+// anaplan-facts §5: -auth is the OAuth host; -oauth-client-id and --rotatable are auth options,
+// so they too come before the Operation. --forceRegister never: it would delete the stored token
+// and wait for a device sign-in on every run.
+function runOAuthAnaplanConnect(): string[] {
+  return [
+    '# Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
+    '# and auth option goes before the Operation. Never --forceRegister here (see README.md).',
+    'Connection=(-service "$ServiceUrl" -auth "$AuthUrl" -oauth-client-id "$ClientId")',
+    'if [ "$Rotatable" = yes ]; then Connection+=(--rotatable); fi',
+    'if [ -n "$WorkspaceId" ]; then Connection+=(-workspace_id "$WorkspaceId"); fi',
+    'if [ -n "$ModelId" ]; then Connection+=(-model_id "$ModelId"); fi',
+    '',
+    `# Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}/TokenStoreName, not from the home folder.`,
+    `export ${TOKEN_STORE_DIR_ENV}="$TokenStoreDir"`,
+    './AnaplanClient.sh "${Connection[@]}" "${Operation[@]}"',
+    'exit $?',
+  ];
+}
+
+function credentialArguments(settings: Exclude<ExportSettings, OAuthExportInput>): string {
   switch (settings.method) {
     case 'basic':
       // anaplan-facts §5: -user user[:password], split at the first ":"; without one it prompts.

@@ -1,7 +1,9 @@
 import { generatedOn, type ExportSettings } from './generated-file.js';
 import type { BasicExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
-import { expiryDay } from './script-settings.js';
+import { tokenStorePath } from './oauth-commands.js';
+import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
+import { expiryDay, expiryMoment } from './script-settings.js';
 
 /** Human-readable warnings for the chosen export: shown before writing and repeated in README.md. */
 export function exportWarnings(settings: ExportSettings): string[] {
@@ -10,7 +12,60 @@ export function exportWarnings(settings: ExportSettings): string[] {
       return basicWarnings(settings);
     case 'certificate':
       return certificateWarnings(settings);
+    case 'oauth':
+      return oauthWarnings(settings);
   }
+}
+
+type OAuthSettings = Extract<ExportSettings, { method: 'oauth' }>;
+
+// anaplan-facts §4, §5, §7.
+function oauthWarnings(settings: OAuthSettings): string[] {
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  const store = tokenStorePath(settings.tokenStoreDir, tokenStoreFileName(settings.clientId));
+  const user = settings.user ?? 'the signed-in user';
+  const warnings = [
+    `The token store ${store} holds the refresh token only obfuscated (its password comes from the client ID, which is in the script): anyone who can read the file can use Anaplan as ${user}. Keep its folder owned by the account that runs the job and readable by that account only (${[
+      linux && 'Linux: chmod 700 on the folder, chmod 600 on the file',
+      windows && 'Windows: no other account in the folder\'s permissions',
+    ]
+      .filter(Boolean)
+      .join('; ')}).`,
+    `${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run the job as the account it is scheduled for. The scripts set ${TOKEN_STORE_DIR_ENV} to ${settings.tokenStoreDir}, so Anaplan Connect reads the token store from there and not from that account's home folder: that account must be able to read${settings.rotatable ? ' and write' : ''} the file. The script stops (exit code 2) while the file is missing.`,
+  ];
+  if (settings.rotatable) {
+    warnings.push(
+      `The client's refresh tokens rotate: each run saves a new one, and it expires if the job does not run within the client's refresh-token lifetime (${DEFAULT_ROTATABLE_LIFETIME_SECONDS.toLocaleString('en-US')} seconds, about 12 hours, unless the Tenant security administrator set another one). A job that runs less often than that (a daily or weekly job with the default lifetime) finds its token expired and fails at sign-in every time: schedule it more often than the lifetime, or ask for a longer lifetime (at most about a year) or a client with non-rotating refresh tokens. After any longer gap, sign in again (see README.md).`,
+      'Do not let two jobs, or a job and a person, use this token store at the same time: with rotating refresh tokens one run replaces the token the other has just read, and that run may fail at sign-in.',
+    );
+    if (settings.refreshTokenExpiresAt) warnings.push(refreshTokenExpiryWarning(settings, settings.refreshTokenExpiresAt));
+  } else {
+    warnings.push(
+      `The client's refresh tokens do not rotate, so the stored one does not expire by itself, but a password change for ${user} (exception users must often change it every 90 days) or the user being disabled ends it, and the job then fails at sign-in until someone signs in again (see README.md). If the client is changed to rotating refresh tokens, set Rotatable to yes in the script, or the new tokens are not saved and the stored one goes stale.`,
+    );
+  }
+  warnings.push(
+    `The device grant is disabled for SSO users: ${user} must be an SSO exception user who signs in with a password.`,
+    'Never add --forceRegister to the script or to Operation: it deletes the stored refresh token and waits for a new device sign-in on every run.',
+  );
+  // One folder for both scripts: say which script needs another one.
+  const posix = settings.tokenStoreDir.startsWith('/');
+  if (linux && !posix) {
+    warnings.push(`The token store folder ${settings.tokenStoreDir} is not a Linux path: set TokenStoreDir in anaplan-connect.sh to the folder on the Linux machine that runs the job.`);
+  }
+  if (windows && posix) {
+    warnings.push(`The token store folder ${settings.tokenStoreDir} is not a Windows path: set TokenStoreDir in anaplan-connect.bat to the folder on the Windows machine that runs the job.`);
+  }
+  return warnings;
+}
+
+function refreshTokenExpiryWarning(settings: OAuthSettings, expiresAt: string): string {
+  const when = expiryMoment(expiresAt);
+  if (Date.parse(expiresAt) <= settings.generatedAt.getTime()) {
+    return `The refresh token the assistant stored expired at ${when}: the job fails at sign-in until someone signs in again (see README.md).`;
+  }
+  return `The refresh token the assistant stored expires at ${when} unless the job runs before then: run it once by hand, or schedule it, before that.`;
 }
 
 type CertificateSettings = Extract<ExportSettings, { method: 'certificate' }>;

@@ -59,6 +59,17 @@ export function expectCrlfOnly(content: string): void {
 // Records its arguments NUL-separated (NUL cannot occur in an argument) and its working folder.
 export const STAND_IN = ['#!/bin/bash', 'printf \'%s\\0\' "$@" > "$ARGV_FILE"', 'pwd -P > "$CWD_FILE"', 'exit "${STANDIN_EXIT:-0}"', ''].join('\n');
 
+// The same, also recording AC_OAUTH_KEYSTORE_DIR as Anaplan Connect would see it: "set" and the
+// value after a NUL when it is in its environment, "unset" when not.
+export const OAUTH_STAND_IN = [
+  '#!/bin/bash',
+  'printf \'%s\\0\' "$@" > "$ARGV_FILE"',
+  'pwd -P > "$CWD_FILE"',
+  'if [ "${AC_OAUTH_KEYSTORE_DIR+set}" = set ]; then printf \'set\\0%s\' "$AC_OAUTH_KEYSTORE_DIR"; else printf unset; fi > "$KEYSTORE_DIR_FILE"',
+  'exit "${STANDIN_EXIT:-0}"',
+  '',
+].join('\n');
+
 export interface Job {
   folder: string;
   script: string;
@@ -69,22 +80,36 @@ export interface Job {
   run(extraEnv?: NodeJS.ProcessEnv, how?: 'direct' | 'relative'): SpawnSyncReturns<string>;
   argv(): Promise<string[]>;
   cwd(): Promise<string>;
+  /** AC_OAUTH_KEYSTORE_DIR as OAUTH_STAND_IN saw it: its value, or null when it was not set. */
+  keystoreDir(): Promise<string | null>;
 }
 
 /** A folder with a hostile name holding the stand-in and the generated script; runs start elsewhere. */
-export async function setUpJob(tmp: string, input: AnaplanConnectExportRequest, options: { standIn?: 'missing' | 'not-executable' } = {}): Promise<Job> {
+export async function setUpJob(
+  tmp: string,
+  input: AnaplanConnectExportRequest,
+  options: { standIn?: 'missing' | 'not-executable'; client?: string } = {},
+): Promise<Job> {
   const folder = join(tmp, "Anaplan Connect 'q' $HOME `x`");
   const elsewhere = join(tmp, 'elsewhere');
   const home = join(tmp, 'home');
   await Promise.all([mkdir(folder), mkdir(elsewhere), mkdir(home)]);
   if (options.standIn !== 'missing') {
-    await writeFile(join(folder, 'AnaplanClient.sh'), STAND_IN);
+    await writeFile(join(folder, 'AnaplanClient.sh'), options.client ?? STAND_IN);
     await chmod(join(folder, 'AnaplanClient.sh'), options.standIn === 'not-executable' ? 0o644 : 0o755);
   }
   await writeAnaplanConnectExport(folder, { ...input, platforms: ['linux'] }, { overwrite: false });
   const argvFile = join(tmp, 'argv.bin');
   const cwdFile = join(tmp, 'cwd.txt');
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: home, ARGV_FILE: argvFile, CWD_FILE: cwdFile, LC_ALL: 'C.UTF-8' };
+  const keystoreDirFile = join(tmp, 'keystore-dir.bin');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    ARGV_FILE: argvFile,
+    CWD_FILE: cwdFile,
+    KEYSTORE_DIR_FILE: keystoreDirFile,
+    LC_ALL: 'C.UTF-8',
+  };
   const script = join(folder, 'anaplan-connect.sh');
   return {
     folder,
@@ -102,6 +127,12 @@ export async function setUpJob(tmp: string, input: AnaplanConnectExportRequest, 
     },
     async cwd() {
       return (await readFile(cwdFile, 'utf8')).trimEnd();
+    },
+    async keystoreDir() {
+      const recorded = await readFile(keystoreDirFile, 'utf8');
+      if (recorded === 'unset') return null;
+      expect(recorded.startsWith('set\0')).toBe(true);
+      return recorded.slice('set\0'.length);
     },
   };
 }

@@ -278,7 +278,7 @@ describe('validation', () => {
   });
 
   it('refuses an unknown method', () => {
-    const input = { ...exportInput(), method: 'oauth' } as unknown as AnaplanConnectExportRequest;
+    const input = { ...exportInput(), method: 'saml' } as unknown as AnaplanConnectExportRequest;
     expectBadInput(() => buildAnaplanConnectFiles(input), /method/, /basic/);
   });
 

@@ -1,11 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tokenStoreDir, tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { PRODUCT_NAME } from '../../core/assistant.js';
 import { AppError } from '../../core/errors.js';
-import { keystoreAccessFile, planBasicExport, planCertificateExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
+import { keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
 import { APP_VERSION } from '../../core/version.js';
 import type { CertificateCredentials } from '../../export/index.js';
 import { readPkcs12Entry } from '../../pki/keystore.js';
@@ -41,6 +43,9 @@ const ExportFlags = z.object({
   keyPassphraseVariable: EnvVarName.default('ANAPLAN_KEY_PASSPHRASE'),
   passphraseFile: z.string().optional(),
   passphraseEnv: z.string().optional(),
+  clientId: z.string().optional(),
+  rotatable: z.boolean().default(false),
+  tokenStoreDir: z.string().optional(),
   overwrite: z.boolean().default(false),
   region: z.string().optional(),
   authUrl: z.string().optional(),
@@ -53,7 +58,7 @@ export function registerExport(program: Command, run: Run): void {
   const command = program
     .command('export')
     .description('write a ready Anaplan Connect job (anaplan-connect.sh / .bat and README.md) into a folder')
-    .requiredOption('--method <method>', 'basic or certificate (oauth: see later versions)')
+    .requiredOption('--method <method>', 'basic, certificate or oauth')
     .option('--user <email>', 'the Anaplan user (required for basic)')
     .option('--platform <platform>', 'linux, windows or all', 'all')
     .option('--out <dir>', 'the folder to write into (created if missing)')
@@ -75,6 +80,9 @@ export function registerExport(program: Command, run: Run): void {
     .option('--key-passphrase-variable <name>', 'certificate files: the environment variable the job reads the key passphrase from', 'ANAPLAN_KEY_PASSPHRASE')
     .option('--passphrase-file <path>', 'certificate files, with --key-passphrase-source inline: the passphrase to write, from this file')
     .option('--passphrase-env <var>', 'certificate files, with --key-passphrase-source inline: the passphrase to write, from this environment variable')
+    .option('--client-id <id>', 'oauth: the Device grant OAuth client\u2019s ID')
+    .option('--rotatable', 'oauth: the client\u2019s refresh tokens rotate (the job passes --rotatable so each new one is saved)')
+    .option('--token-store-dir <dir>', 'oauth: the folder of the token store, set as AC_OAUTH_KEYSTORE_DIR in the script (default: $AC_OAUTH_KEYSTORE_DIR, else your home)')
     .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept)');
   addEndpointOptions(command);
   addJsonOption(command)
@@ -103,7 +111,12 @@ export function registerExport(program: Command, run: Run): void {
           homeFile = chosen.homeFile;
           plan = planCertificateExport(target, { platforms, credentials: chosen.credentials, certificateNotAfter: chosen.notAfter }, generatedBy, new Date());
         } else {
-          throw new AppError('unsupported', 'Export for --method oauth is not available in this version yet. Use --method basic or certificate.');
+          if (!flags.clientId) throw new AppError('bad_input', '--client-id is required for --method oauth.');
+          const dir = resolve(flags.tokenStoreDir ?? tokenStoreDir());
+          if (!existsSync(join(dir, tokenStoreFileName(flags.clientId)))) {
+            out.info(`Note: there is no token store for this client in ${dir} yet: run anaplan-setup oauth --client-id ${flags.clientId} --token-store-dir ${dir} before the job runs.`);
+          }
+          plan = planOAuthExport(target, { platforms, clientId: flags.clientId, rotatable: flags.rotatable, tokenStoreDir: dir }, generatedBy, new Date());
         }
         const written = await writeExportFiles(resolve(flags.out), plan.files, homeFile, flags.overwrite);
         for (const warning of plan.warnings) out.info(`Note: ${warning}`);
