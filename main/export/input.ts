@@ -364,8 +364,10 @@ const OAuthExportInputSchema = z
     ...commonShape,
   })
   .superRefine((value, ctx) => {
+    // An invalid client ID has its own message already; there is no file name to compare with.
+    if (value.tokenStoreFile === undefined || !OAUTH_CLIENT_ID.test(value.clientId)) return;
     const expected = tokenStoreFileName(value.clientId);
-    if (value.tokenStoreFile !== undefined && value.tokenStoreFile !== expected) {
+    if (value.tokenStoreFile !== expected) {
       ctx.addIssue({
         code: 'custom',
         path: ['tokenStoreFile'],
