@@ -24,6 +24,7 @@ import { KDF_PURPOSE, bmpPassword, decryptWithPassword, digestByOid, encryptTrip
 import { PKCS12_OID, SECRET_BAG_OID, readPkcs12SecretKeys } from '../../main/pki/pkcs12-read.js';
 import { writePkcs12SecretKey } from '../../main/pki/pkcs12-write.js';
 import { type Jdk, findJdk } from '../support/java.js';
+import { PROBE_CLASS, PROBE_SOURCE } from '../support/token-store-probe.js';
 
 const CLIENT_IDS = [
   '3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e',
@@ -292,101 +293,6 @@ describe('readTokenStore refusals', () => {
 });
 
 // ----- the JDK proof --------------------------------------------------------------------------
-
-const PROBE_CLASS = 'AnaplanConnectTokenStoreProbe';
-
-/**
- * derive ID...            name TAB password, as Utils.createHash/bytesToHex and CryptoUtil.encrypt compute them
- * read DIR ID [DIR ID...] OK TAB key algorithm TAB base64(UTF-8 token), read as getDecodedRefreshToken reads it from DIR
- * readhome ID...          the same, DIR chosen as DeviceAuthenticator does ($AC_OAUTH_KEYSTORE_DIR unless blank, else user.home)
- * write DIR ID B64TOKEN   the store written as encodeAndSetRefreshToken/Utils.saveEntryInKeyStore write it
- */
-const PROBE_SOURCE = `import java.io.FileInputStream;
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.util.Base64;
-import javax.crypto.Cipher;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
-
-public class ${PROBE_CLASS} {
-  private static final byte[] KEY = { 122, 120, 101, 87, 32, 43, 69, 83, 101, 54, 82, 23, 116, 75, 101, 66 };
-  private static final String SALT = "P@$word$@|t";
-
-  static String name(String clientId) throws Exception {
-    byte[] hash = MessageDigest.getInstance("SHA-512/256").digest(clientId.getBytes(StandardCharsets.UTF_8));
-    StringBuilder hex = new StringBuilder(2 * hash.length);
-    for (byte b : hash) {
-      String h = Integer.toHexString(0xff & b);
-      if (h.length() == 1) hex.append('0');
-      hex.append(h);
-    }
-    return String.format("ks_%s", hex.toString());
-  }
-
-  static String password(String clientId) throws Exception {
-    Cipher cipher = Cipher.getInstance("AES/ECB/PKCS5PADDING");
-    cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(KEY, "AES"));
-    return Base64.getEncoder().encodeToString(cipher.doFinal(SALT.concat(clientId).getBytes()));
-  }
-
-  static String read(PrintStream out, String dir, String clientId) {
-    try {
-      String alias = name(clientId);
-      char[] pw = password(clientId).toCharArray();
-      String path = dir + FileSystems.getDefault().getSeparator() + alias + ".jks";
-      try (FileInputStream in = new FileInputStream(path)) {
-        KeyStore jks = KeyStore.getInstance("JKS");
-        jks.load(in, pw);
-        Key key = jks.getKey(alias, pw);
-        String token = new String(Base64.getDecoder().decode(key.getEncoded()), StandardCharsets.UTF_8);
-        return "OK\\t" + key.getAlgorithm() + "\\t" + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8));
-      }
-    } catch (Exception e) {
-      return "ERROR\\t" + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).replace('\\t', ' ').replace('\\n', ' ');
-    }
-  }
-
-  public static void main(String[] args) throws Exception {
-    PrintStream out = new PrintStream(System.out, true, "UTF-8");
-    switch (args[0]) {
-      case "derive":
-        for (int i = 1; i < args.length; i++) out.println(name(args[i]) + "\\t" + password(args[i]));
-        break;
-      case "read":
-        for (int i = 1; i + 1 < args.length; i += 2) out.println(read(out, args[i], args[i + 1]));
-        break;
-      case "readhome":
-        String dir = System.getProperty("user.home");
-        String configured = System.getenv("AC_OAUTH_KEYSTORE_DIR");
-        if (configured != null && !configured.trim().isEmpty()) dir = configured;
-        for (int i = 1; i < args.length; i++) out.println(read(out, dir, args[i]));
-        break;
-      case "write": {
-        String alias = name(args[2]);
-        char[] pw = password(args[2]).toCharArray();
-        byte[] encodedKey = Base64.getEncoder().encode(Base64.getDecoder().decode(args[3]));
-        KeyStore ks = KeyStore.getInstance("pkcs12");
-        ks.load(null, pw);
-        SecretKey secretKey = new SecretKeySpec(encodedKey, 0, encodedKey.length, "AES");
-        ks.setEntry(alias, new KeyStore.SecretKeyEntry(secretKey), new KeyStore.PasswordProtection(pw));
-        try (FileOutputStream fileOutputStream = new FileOutputStream(args[1] + FileSystems.getDefault().getSeparator() + alias + ".jks")) {
-          ks.store(fileOutputStream, pw);
-        }
-        out.println("OK");
-        break;
-      }
-      default:
-        throw new IllegalArgumentException(args[0]);
-    }
-  }
-}
-`;
 
 interface JavaRead {
   ok: boolean;
