@@ -31,7 +31,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   useEffect(
     () =>
       api.on('deviceFlow', (event) => {
-        if (event.flowId !== flowId.current) return;
+        // Events of a replaced or cancelled flow are old news; a cancel is the person's own doing.
+        if (event.flowId !== flowId.current || event.error?.code === 'cancelled') return;
         if (event.state === 'done' && event.result) {
           setDone(event.result);
           session.setLoginResult(event.result);
@@ -58,7 +59,9 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
     setError(null);
     setDone(null);
     setStarting(true);
-    if (flowId.current) await api.cancelDeviceFlow({ flowId: flowId.current });
+    const previous = flowId.current;
+    flowId.current = null;
+    if (previous) await api.cancelDeviceFlow({ flowId: previous });
     try {
       const next = await api.startDeviceFlow({ profileId: profile.id, clientId: clientId.trim(), rotatable, tokenStoreDir, encoding: json ? 'json' : 'form', rememberRefreshToken: remember });
       flowId.current = next.flowId;
@@ -72,8 +75,9 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   };
 
   const cancel = async () => {
-    if (flowId.current) await api.cancelDeviceFlow({ flowId: flowId.current });
+    const previous = flowId.current;
     flowId.current = null;
+    if (previous) await api.cancelDeviceFlow({ flowId: previous });
     setCode(null);
     setStatus('Cancelled.');
   };
