@@ -1,4 +1,4 @@
-import { SEED, startEmulator } from './server.js';
+import { SEED, SEED_OAUTH_CLIENTS, startEmulator } from './server.js';
 
 /** `npm run emulator [-- --port N]`: a local Anaplan for trying the assistant by hand. */
 
@@ -22,11 +22,14 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ port: parsePort(process.argv.slice(2)) });
   const { integration, sso, expired } = SEED.users;
   console.log(`Anaplan emulator listening on ${emulator.url}`);
-  console.log(`Use this URL as both --auth-url and --api-url (e.g. --auth-url ${emulator.url} --api-url ${emulator.url}).`);
+  console.log(`Use this URL as --auth-url, --api-url and --oauth-url (e.g. --auth-url ${emulator.url} --api-url ${emulator.url} --oauth-url ${emulator.url}).`);
   console.log('');
   console.log(`Integration user: ${integration.email}  password: ${integration.password}`);
   console.log(`SSO user, Basic login refused: ${sso.email}  password: ${sso.password}`);
   console.log(`Exception user whose password expired: ${expired.email}  password: ${expired.password}`);
+  console.log('');
+  console.log(`OAuth device grant clients: ${SEED_OAUTH_CLIENTS.deviceGrant.clientId} (non-rotatable), ${SEED_OAUTH_CLIENTS.rotatable.clientId} (rotatable).`);
+  console.log(`Approve a device code at ${emulator.url}/activate with the integration user's email and password.`);
   console.log('');
   console.log('Press Ctrl-C to stop.');
 
