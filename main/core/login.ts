@@ -7,22 +7,20 @@ import type { LoginResult } from '../contract.js';
 import type { HttpClient } from '../net/http.js';
 
 /** Logs in with Basic auth and reads what the user may pick from (anaplan-facts §2). */
-export async function loginBasic(http: HttpClient, endpoints: Endpoints, email: string, password: string): Promise<LoginResult> {
-  const authUrl = requireEndpoint(endpoints, 'authUrl');
-  const apiUrl = requireEndpoint(endpoints, 'apiUrl');
-  const token = await authenticateBasic(http, authUrl, email, password);
-  try {
-    return await discover(http, apiUrl, token);
-  } finally {
-    await logout(http, authUrl, token);
-  }
+export function loginBasic(http: HttpClient, endpoints: Endpoints, email: string, password: string): Promise<LoginResult> {
+  return withTokenServiceLogin(http, endpoints, (authUrl) => authenticateBasic(http, authUrl, email, password));
 }
 
 /** Logs in with a CA certificate and its private key, then reads the same as loginBasic (anaplan-facts §2). */
-export async function loginCertificate(http: HttpClient, endpoints: Endpoints, leafPem: string, privateKey: KeyObject): Promise<LoginResult> {
+export function loginCertificate(http: HttpClient, endpoints: Endpoints, leafPem: string, privateKey: KeyObject): Promise<LoginResult> {
+  return withTokenServiceLogin(http, endpoints, (authUrl) => authenticateCertificate(http, authUrl, leafPem, privateKey));
+}
+
+/** A token from the token service, used to read the user's workspaces and models, then logged out. */
+async function withTokenServiceLogin(http: HttpClient, endpoints: Endpoints, authenticate: (authUrl: string) => Promise<AuthToken>): Promise<LoginResult> {
   const authUrl = requireEndpoint(endpoints, 'authUrl');
   const apiUrl = requireEndpoint(endpoints, 'apiUrl');
-  const token = await authenticateCertificate(http, authUrl, leafPem, privateKey);
+  const token = await authenticate(authUrl);
   try {
     return await discover(http, apiUrl, token);
   } finally {
