@@ -96,6 +96,8 @@ export const ExportRequestSchema = z.object({
   password: z.string().optional(),
   /** For profiles whose auth method is "certificate". */
   certificate: CertificateExportChoiceSchema.optional(),
+  /** Also write anaplan-connect-job.zip: the whole job as one file to copy to the server. */
+  bundle: z.boolean().default(false),
 });
 
 export const ExportFileStatusSchema = z.enum(['new', 'same', 'changed']);
@@ -200,6 +202,18 @@ export const DeviceCodeViewSchema = z.object({
   interval: z.number(),
 });
 
+/** Something that expires and stops an unattended job (main/core/expiry.ts), soonest first. */
+export const ExpirySchema = z.object({
+  profileId: z.string(),
+  profileName: z.string(),
+  kind: z.enum(['certificate', 'refresh-token', 'password']),
+  expiresAt: z.string().nullable(),
+  daysLeft: z.number().nullable(),
+  level: z.enum(['ok', 'warn', 'expired']),
+  threshold: z.union([z.literal(30), z.literal(14), z.literal(7)]).nullable(),
+  message: z.string(),
+});
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -266,6 +280,7 @@ export const contract = {
     }),
     LoginResultSchema,
   ),
+  getExpiries: method(Empty, z.object({ expiries: z.array(ExpirySchema) })),
 } as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
 
 export type Contract = typeof contract;

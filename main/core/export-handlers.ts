@@ -4,7 +4,7 @@ import type { CertificateCredentials } from '../export/index.js';
 import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
 import type { Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
-import { keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
 import type { ProfileAccess } from './profile-access.js';
 
 type ExportRequest = MethodParsedInput<'previewExport'>;
@@ -96,6 +96,10 @@ export function exportHandlers(deps: ExportDeps) {
     async previewExport(request: ExportRequest): Promise<MethodOutput<'previewExport'>> {
       const { files, warnings, homeFile } = await plan(request);
       const previews = await previewFiles(request.dir, files);
+      if (request.bundle) {
+        const [bundle] = await previewFiles(request.dir, [bundleOf(files, homeFile, deps.now())]);
+        if (bundle) previews.push({ ...bundle, content: '(a ZIP of the files above, to copy to the integration server)', existing: bundle.existing === null ? null : '(a ZIP)' });
+      }
       if (homeFile) {
         const [home] = await previewFiles(homeFile.dir, [homeFile.file]);
         // The file holds the keystore password, only obfuscated: its content is not shown.
@@ -106,7 +110,8 @@ export function exportHandlers(deps: ExportDeps) {
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
       const { files, warnings, homeFile } = await plan(request);
-      const written = await writeExportFiles(request.dir, files, homeFile, request.overwrite);
+      const withBundle = request.bundle ? [...files, bundleOf(files, homeFile, deps.now())] : files;
+      const written = await writeExportFiles(request.dir, withBundle, homeFile, request.overwrite);
       deps.access.touchProfile(request.profileId, (p) => ({
         ...p,
         step: 'done',

@@ -12,7 +12,8 @@ import {
 } from '../export/index.js';
 import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../anaplan/token-store.js';
-import { writeFilesSafely, type WrittenFile } from '../fs/atomic.js';
+import { writeFilesSafely, type FileToWrite, type WrittenFile } from '../fs/atomic.js';
+import { buildZip } from '../fs/zip.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
 
@@ -114,7 +115,7 @@ export interface HomeFile {
  * Writes the job's files, and keystore-access.txt into the job account's home when there is one.
  * Both destinations are checked before either is written, so a refusal leaves everything as it was.
  */
-export async function writeExportFiles(dir: string, files: GeneratedFile[], homeFile: HomeFile | null, overwrite: boolean): Promise<WrittenFile[]> {
+export async function writeExportFiles(dir: string, files: readonly FileToWrite[], homeFile: HomeFile | null, overwrite: boolean): Promise<WrittenFile[]> {
   if (homeFile && !overwrite) {
     const [existing] = await previewFiles(homeFile.dir, [homeFile.file]);
     if (existing?.status === 'changed') {
@@ -127,6 +128,21 @@ export async function writeExportFiles(dir: string, files: GeneratedFile[], home
   const written = await writeFilesSafely(dir, files, { overwrite });
   if (homeFile) written.push(...(await writeFilesSafely(homeFile.dir, [homeFile.file], { overwrite })));
   return written;
+}
+
+export const BUNDLE_NAME = 'anaplan-connect-job.zip';
+
+/**
+ * The whole job as one file to copy to the integration server. keystore-access.txt travels under
+ * home/.anaplan/api-client/, to be placed in the home of the account that runs the job.
+ */
+export function bundleOf(files: GeneratedFile[], homeFile: HomeFile | null, now: Date): FileToWrite {
+  const entries = files.map((file) => ({ name: file.name, content: file.content, mode: file.mode }));
+  if (homeFile) entries.push({ name: `home/.anaplan/api-client/${homeFile.file.name}`, content: homeFile.file.content, mode: homeFile.file.mode });
+  const holdsSecret = entries.some((entry) => (entry.mode & 0o077) === 0 && entry.name !== 'README.md');
+  // Dated to the day, like the generated headers, so re-exporting the same job compares as unchanged.
+  const day = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  return { name: BUNDLE_NAME, content: buildZip(entries, day), mode: holdsSecret ? 0o600 : 0o644 };
 }
 
 /**
@@ -150,7 +166,7 @@ function passwordChoice(choice: BasicExportChoice): BasicExportInput['password']
 export type PreviewStatus = 'new' | 'same' | 'changed';
 
 /** What writing would do to each file, read from disk; nothing is written. */
-export async function previewFiles(dir: string, files: GeneratedFile[]) {
+export async function previewFiles(dir: string, files: readonly FileToWrite[]) {
   return Promise.all(
     files.map(async (file) => {
       const existing = await readIfPresent(join(dir, file.name));

@@ -166,6 +166,19 @@ describe('anaplan-setup export --method basic', () => {
     for (const name of await readdir(envOut)) expect(await readFile(join(envOut, name), 'utf8')).not.toContain('S3cret-Value!');
   });
 
+  test('--bundle adds one ZIP of the job that unzip reads, with the script still executable', async () => {
+    const out = join(work, 'bundled');
+    const result = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', out, '--bundle', '--json'], { env: env() });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.json<{ files: string[] }>().files).toContain(join(out, 'anaplan-connect-job.zip'));
+    execFileSync('unzip', ['-q', join(out, 'anaplan-connect-job.zip'), '-d', join(work, 'unzipped')]);
+    expect(await readFile(join(work, 'unzipped', 'anaplan-connect.sh'), 'utf8')).toBe(await readFile(join(out, 'anaplan-connect.sh'), 'utf8'));
+    expect((await stat(join(work, 'unzipped', 'anaplan-connect.sh'))).mode & 0o777).toBe(0o755);
+    // The same job exported again the same day is unchanged, bundle included.
+    const again = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', out, '--bundle', '--json'], { env: env() });
+    expect(again.json<{ details: Array<{ status: string }> }>().details.every((f) => f.status === 'unchanged')).toBe(true);
+  });
+
   test('bad input writes nothing: bad IDs, unknown platform, missing --out', async () => {
     for (const extra of [['--workspace-id', 'xyz', '--out', join(work, 'a')], ['--platform', 'solaris', '--out', join(work, 'b')], []]) {
       const result = await runCli(['export', '--method', 'basic', '--user', user.email, ...extra, '--json'], { env: env() });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PRODUCT_NAME } from '../../core/assistant.js';
 import { AppError } from '../../core/errors.js';
-import { keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
 import { APP_VERSION } from '../../core/version.js';
 import type { CertificateCredentials } from '../../export/index.js';
 import { readPkcs12Entry } from '../../pki/keystore.js';
@@ -47,6 +47,7 @@ const ExportFlags = z.object({
   rotatable: z.boolean().default(false),
   tokenStoreDir: z.string().optional(),
   overwrite: z.boolean().default(false),
+  bundle: z.boolean().default(false),
   region: z.string().optional(),
   authUrl: z.string().optional(),
   apiUrl: z.string().optional(),
@@ -83,6 +84,7 @@ export function registerExport(program: Command, run: Run): void {
     .option('--client-id <id>', 'oauth: the Device grant OAuth client\u2019s ID')
     .option('--rotatable', 'oauth: the client\u2019s refresh tokens rotate (the job passes --rotatable so each new one is saved)')
     .option('--token-store-dir <dir>', 'oauth: the folder of the token store, set as AC_OAUTH_KEYSTORE_DIR in the script (default: $AC_OAUTH_KEYSTORE_DIR, else your home)')
+    .option('--bundle', 'also write anaplan-connect-job.zip: the whole job as one file to copy to the server')
     .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept)');
   addEndpointOptions(command);
   addJsonOption(command)
@@ -118,7 +120,8 @@ export function registerExport(program: Command, run: Run): void {
           }
           plan = planOAuthExport(target, { platforms, clientId: flags.clientId, rotatable: flags.rotatable, tokenStoreDir: dir }, generatedBy, new Date());
         }
-        const written = await writeExportFiles(resolve(flags.out), plan.files, homeFile, flags.overwrite);
+        const files = flags.bundle ? [...plan.files, bundleOf(plan.files, homeFile, new Date())] : plan.files;
+        const written = await writeExportFiles(resolve(flags.out), files, homeFile, flags.overwrite);
         for (const warning of plan.warnings) out.info(`Note: ${warning}`);
         out.result({ files: written.map((f) => f.path), details: written, warnings: plan.warnings }, () => written.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
       }),
