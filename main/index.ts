@@ -1,12 +1,13 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import { ipcEventChannel } from './contract.js';
 import { createAssistant, type Handlers } from './core/assistant.js';
 import { isAllowedExternalUrl } from './core/external-links.js';
 import { APP_VERSION } from './core/version.js';
 import { registerIpcHandlers, trustedSenderCheck } from './electron/ipc.js';
+import { fileMemory, NOTIFIED_FILE, notifyExpiries } from './electron/notify.js';
 import { safeStorageSecrets } from './electron/secrets.js';
 import { createMainWindow, guardWebContents, hardenSession } from './electron/window.js';
 import { createHttpClient } from './net/http.js';
@@ -72,4 +73,11 @@ void app.whenReady().then(() => {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
+  // Once per start: what reached a new warning step (30, 14, 7 days, expired) since last time.
+  if (Notification.isSupported()) {
+    void handlers.getExpiries({}).then(
+      ({ expiries }) => notifyExpiries(expiries, (title, body) => new Notification({ title, body }).show(), fileMemory(join(settingsDir(), NOTIFIED_FILE))),
+      () => undefined,
+    );
+  }
 });

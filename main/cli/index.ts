@@ -7,6 +7,7 @@ import { registerKeygen } from './commands/keygen.js';
 import { registerLogin } from './commands/login.js';
 import { registerOAuth } from './commands/oauth.js';
 import { registerRegions } from './commands/regions.js';
+import { registerStatus } from './commands/status.js';
 import { registerUi } from './commands/ui.js';
 import { reportError } from './output.js';
 import { run } from './run.js';
@@ -21,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   const json = argv.includes('--json');
   if (json) program.configureOutput({ writeErr: () => undefined });
-  for (const register of [registerRegions, registerLogin, registerKeygen, registerImportCert, registerOAuth, registerExport, registerUi]) register(program, run);
+  for (const register of [registerRegions, registerLogin, registerKeygen, registerImportCert, registerOAuth, registerExport, registerStatus, registerUi]) register(program, run);
   program.commands.forEach((command) => {
     command.exitOverride();
     if (json) command.configureOutput({ writeErr: () => undefined });

@@ -121,6 +121,7 @@ export function App({ api }: { api: AssistantApi }) {
         <main className="content">
           {view.kind === 'start' && (
             <StartPage
+              api={api}
               info={info}
               profiles={settings.profiles}
               onResume={resume}

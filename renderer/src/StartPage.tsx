@@ -1,12 +1,45 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { AssistantApi } from '../../main/contract';
+import { expiriesOfProfiles } from '../../main/core/expiry';
 import { ApiError } from './api';
+import { ExpiryList, type Expiry } from './components/ExpiryList';
 import { Notice } from './components/Notice';
 import { StepFrame } from './components/StepFrame';
 import { stepLabel, type AppInfo, type Profile } from './types';
 
 /** The start page: resume a half-finished setup (a CSR can wait weeks), or start a new one. */
-export function StartPage({ info, profiles, onResume, onNew, onDelete }: { info: AppInfo; profiles: Profile[]; onResume: (id: string) => void; onNew: () => void; onDelete: (id: string) => Promise<void> }) {
+export function StartPage({
+  info,
+  profiles,
+  onResume,
+  onNew,
+  onDelete,
+  api,
+}: {
+  info: AppInfo;
+  profiles: Profile[];
+  onResume: (id: string) => void;
+  onNew: () => void;
+  onDelete: (id: string) => Promise<void>;
+  /** The core's getExpiries; without it the same pure rules run here on the profiles shown. */
+  api?: Partial<Pick<AssistantApi, 'getExpiries'>>;
+}) {
   const [confirming, setConfirming] = useState<string | null>(null);
+  const local = useMemo(() => expiriesOfProfiles(profiles, new Date()), [profiles]);
+  const [fromCore, setFromCore] = useState<Expiry[] | null>(null);
+  const getExpiries = api?.getExpiries;
+  useEffect(() => {
+    if (!getExpiries) return;
+    let current = true;
+    getExpiries({}).then(
+      ({ expiries }) => current && setFromCore(expiries),
+      () => current && setFromCore(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [getExpiries, profiles]);
+  const expiries = fromCore ?? local;
   const [error, setError] = useState<string | null>(null);
   const remove = async (id: string) => {
     try {
@@ -33,6 +66,7 @@ export function StartPage({ info, profiles, onResume, onNew, onDelete }: { info:
     >
       {info.frontDoor === 'browser' && !info.secrets.available && <Notice kind="info">{info.secrets.reason}</Notice>}
       {error && <Notice kind="error">{error}</Notice>}
+      <ExpiryList expiries={expiries} />
       {profiles.length > 0 && (
         <section aria-labelledby="profiles-heading">
           <h3 id="profiles-heading">Your connections</h3>

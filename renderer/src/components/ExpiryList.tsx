@@ -1,0 +1,47 @@
+import type { MethodOutput } from '../../../main/contract';
+
+export type Expiry = MethodOutput<'getExpiries'>['expiries'][number];
+
+const KIND_LABEL: Record<Expiry['kind'], string> = {
+  certificate: 'Certificate',
+  'refresh-token': 'OAuth refresh token',
+  password: 'Password (estimate)',
+};
+
+/** The level in words (never colour alone). */
+export function levelText(expiry: Expiry): string {
+  if (expiry.level === 'expired') return 'Expired';
+  if (expiry.daysLeft === null) return 'Date unknown';
+  const days = `${expiry.daysLeft} ${expiry.daysLeft === 1 ? 'day' : 'days'}`;
+  if (expiry.level === 'warn') return expiry.threshold ? `Warning: expires in ${days} (${expiry.threshold}-day step)` : `Warning: expires in ${days}`;
+  return `OK: expires in ${days}`;
+}
+
+const noticeKind = (level: Expiry['level']) => (level === 'expired' ? 'error' : level === 'warn' ? 'warning' : 'info');
+
+/** What expires across the connections, soonest first, each with what to do about it. */
+export function ExpiryList({ expiries }: { expiries: readonly Expiry[] }) {
+  if (expiries.length === 0) return null;
+  const attention = expiries.filter((e) => e.level !== 'ok').length;
+  return (
+    <section aria-labelledby="expiries-heading">
+      <h3 id="expiries-heading">What expires</h3>
+      <p className="hint">
+        {attention === 0
+          ? 'Nothing expires within 30 days.'
+          : `${attention} ${attention === 1 ? 'item needs' : 'items need'} attention before a job stops signing in.`}
+      </p>
+      <ul className="profile-list" aria-label="What expires, soonest first">
+        {expiries.map((expiry) => (
+          <li key={`${expiry.profileId}-${expiry.kind}`} className={`notice notice-${noticeKind(expiry.level)}`} data-level={expiry.level}>
+            <strong className="notice-title">
+              {levelText(expiry)} · {KIND_LABEL[expiry.kind]} of {expiry.profileName}
+              {expiry.expiresAt && <> · {new Date(expiry.expiresAt).toLocaleDateString()}</>}
+            </strong>
+            <div>{expiry.message}</div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
