@@ -26,6 +26,8 @@ export const METHOD_NAMES = [
   'startDeviceFlow',
   'cancelDeviceFlow',
   'loginOAuth',
+  'listModelObjects',
+  'getExpiries',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -72,6 +72,13 @@ export const LoginResultSchema = z.object({
 });
 export type LoginResult = z.infer<typeof LoginResultSchema>;
 
+const Name = z.string().trim().min(1).max(1000);
+export const OperationPresetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('import'), file: Name, localFile: Name, importName: Name }),
+  z.object({ kind: z.literal('process'), processName: Name }),
+  z.object({ kind: z.literal('export'), exportName: Name, localFile: Name }),
+]);
+
 /** How a certificate job signs in (anaplan-facts §5: a keystore, or the certificate and key files). */
 export const CertificateExportChoiceSchema = z.object({
   form: z.enum(['keystore', 'pem']).default('keystore'),
@@ -98,6 +105,31 @@ export const ExportRequestSchema = z.object({
   certificate: CertificateExportChoiceSchema.optional(),
   /** Also write anaplan-connect-job.zip: the whole job as one file to copy to the server. */
   bundle: z.boolean().default(false),
+  /** The Anaplan Connect actions the job runs, in order; empty leaves Operation for the person to fill in. */
+  operation: z.array(z.string().max(1000)).max(200).default([]),
+  /** A common job, composed into `operation` in Anaplan Connect's order and spelling. */
+  operationPreset: OperationPresetSchema.nullable().default(null),
+  /** Where and how the job runs on the server (checked in detail by the export). */
+  job: z
+    .object({
+      connection: z
+        .object({
+          proxyUrl: z.string().optional(),
+          proxyUser: z.string().optional(),
+          proxyPasswordEnvVar: z.string().optional(),
+          maxRetryCount: z.number().optional(),
+          retryTimeoutSeconds: z.number().optional(),
+          httpTimeoutSeconds: z.number().optional(),
+          chunkSizeMb: z.number().optional(),
+        })
+        .optional(),
+      anaplanConnectDir: z.string().optional(),
+      javaHome: z.string().optional(),
+      logDir: z.string().optional(),
+      onFailure: z.string().max(2000).optional(),
+      schedule: z.object({ time: z.string(), account: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 
 export const ExportFileStatusSchema = z.enum(['new', 'same', 'changed']);
@@ -214,6 +246,8 @@ export const ExpirySchema = z.object({
   message: z.string(),
 });
 
+const NamedList = z.array(z.object({ id: z.string(), name: z.string() }));
+
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
 }
@@ -271,6 +305,14 @@ export const contract = {
   ),
   cancelDeviceFlow: method(z.object({ flowId: z.string() }), z.object({ cancelled: z.boolean() })),
   loginOAuth: method(z.object({ profileId: z.string() }), LoginResultSchema),
+  listModelObjects: method(
+    z.object({
+      profileId: z.string(),
+      /** The password (Basic) or keystore password (certificate) when not in the keychain; unused for OAuth. */
+      secret: z.string().max(1024).nullable().default(null),
+    }),
+    z.object({ imports: NamedList, exports: NamedList, processes: NamedList, actions: NamedList, files: NamedList }),
+  ),
   loginCertificate: method(
     z.object({
       profileId: z.string(),

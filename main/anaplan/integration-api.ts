@@ -25,6 +25,17 @@ const ModelSchema = z.object({ id: z.string(), name: z.string(), activeState: z.
 const ModelsSchema = z.object({ models: z.array(ModelSchema).optional().default([]) });
 export type Model = z.infer<typeof ModelSchema>;
 
+const NamedSchema = z.object({ id: z.string(), name: z.string() });
+const ModelObjectsSchemas = {
+  imports: z.object({ imports: z.array(NamedSchema).optional().default([]) }),
+  exports: z.object({ exports: z.array(NamedSchema).optional().default([]) }),
+  processes: z.object({ processes: z.array(NamedSchema).optional().default([]) }),
+  actions: z.object({ actions: z.array(NamedSchema).optional().default([]) }),
+  files: z.object({ files: z.array(NamedSchema).optional().default([]) }),
+};
+export type ModelObjectKind = keyof typeof ModelObjectsSchemas;
+export type ModelObjects = Record<ModelObjectKind, Array<{ id: string; name: string }>>;
+
 export class IntegrationApi {
   constructor(
     private readonly http: HttpClient,
@@ -43,6 +54,26 @@ export class IntegrationApi {
   async models(workspaceId: string): Promise<Model[]> {
     const path = `/2/0/workspaces/${encodeURIComponent(workspaceId)}/models?modelDetails=true`;
     return (await this.get(path, ModelsSchema, 'model list')).models;
+  }
+
+  /** The model's imports, exports, processes, actions and files: what an Anaplan Connect job can run. */
+  async modelObjects(workspaceId: string, modelId: string): Promise<ModelObjects> {
+    const base = `/2/0/workspaces/${encodeURIComponent(workspaceId)}/models/${encodeURIComponent(modelId)}`;
+    const [imports, exports, processes, actions, files] = await Promise.all([
+      this.get(`${base}/imports`, ModelObjectsSchemas.imports, 'import list'),
+      this.get(`${base}/exports`, ModelObjectsSchemas.exports, 'export list'),
+      this.get(`${base}/processes`, ModelObjectsSchemas.processes, 'process list'),
+      this.get(`${base}/actions`, ModelObjectsSchemas.actions, 'action list'),
+      this.get(`${base}/files`, ModelObjectsSchemas.files, 'file list'),
+    ]);
+    const named = (items: Array<{ id: string; name: string }>) => items.map(({ id, name }) => ({ id, name }));
+    return {
+      imports: named(imports.imports),
+      exports: named(exports.exports),
+      processes: named(processes.processes),
+      actions: named(actions.actions),
+      files: named(files.files),
+    };
   }
 
   private async get<T>(path: string, schema: z.ZodType<T>, what: string): Promise<T> {

@@ -10,7 +10,10 @@ import type { SettingsStore } from '../store/settings-store.js';
 import { certificateRequestHandlers } from './certificate-requests.js';
 import { certificateHandlers } from './certificates.js';
 import { exportHandlers } from './export-handlers.js';
+import { expiryHandlers } from './expiry-handlers.js';
 import { oauthHandlers } from './oauth-handlers.js';
+import { withProfileToken } from './profile-token.js';
+import { IntegrationApi } from '../anaplan/integration-api.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -85,6 +88,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
     ...certificateHandlers({ access, secrets: deps.secrets, withHttp, now }),
     ...oauthHandlers({ access, secrets: deps.secrets, httpClient: deps.httpClient, now }),
     ...exportHandlers({ access, secrets: deps.secrets, generatedBy: `${PRODUCT_NAME} ${deps.version}`, now, homeDir: homedir() }),
+    ...expiryHandlers({ settings: deps.settings, now }),
 
     async appInfo() {
       return {
@@ -167,6 +171,15 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       const at = now().toISOString();
       touchProfile(profileId, (p) => ({ ...p, basicPasswordCheckedAt: at, lastLogin: { at, email: result.user.email } }));
       return { ...result, passwordStored };
+    },
+
+    async listModelObjects({ profileId, secret }) {
+      const profile = profileById(profileId);
+      if (!profile.workspace || !profile.model) throw new AppError('bad_input', 'Choose the workspace and the model first.');
+      const { workspace, model } = profile;
+      return withHttp(profile.network, (http) =>
+        withProfileToken(http, profile, deps.secrets, secret, (apiUrl, token) => new IntegrationApi(http, apiUrl, token).modelObjects(workspace.id, model.id)),
+      );
     },
 
     async chooseFile({ title }) {

@@ -13,6 +13,7 @@ import {
   type PollStatus,
 } from '../anaplan/device-grant.js';
 import { readTokenStore, tokenStoreFileName, writeTokenStore } from '../anaplan/token-store.js';
+import type { AuthToken } from '../anaplan/token-service.js';
 import type { LoginResult } from '../contract.js';
 import type { HttpClient } from '../net/http.js';
 import { readFile } from 'node:fs/promises';
@@ -71,8 +72,16 @@ export async function runDeviceFlow(input: DeviceFlowInput): Promise<DeviceFlowR
   return { login, tokenStore: written.path, refreshToken };
 }
 
-/** A login with the stored refresh token, as an unattended job would do; a rotated token is written back. */
-export async function loginWithTokenStore(input: { http: HttpClient; endpoints: Endpoints; clientId: string; tokenStoreDir: string; encoding?: BodyEncoding }): Promise<LoginResult & { rotated: boolean }> {
+export interface TokenStoreInput {
+  http: HttpClient;
+  endpoints: Endpoints;
+  clientId: string;
+  tokenStoreDir: string;
+  encoding?: BodyEncoding;
+}
+
+/** An access token from the stored refresh token, as an unattended job gets one; a rotated refresh token is written back. */
+export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ token: AuthToken; rotated: boolean }> {
   const clientId = checkClientId(input.clientId);
   const path = join(input.tokenStoreDir, tokenStoreFileName(clientId));
   let bytes: Buffer;
@@ -86,7 +95,13 @@ export async function loginWithTokenStore(input: { http: HttpClient; endpoints: 
   const rotated = tokens.refreshToken !== null && tokens.refreshToken !== stored;
   // A rotatable client's new refresh token replaces the old one, which is no longer valid (anaplan-facts §4).
   if (rotated && tokens.refreshToken) await writeTokenStore(input.tokenStoreDir, clientId, tokens.refreshToken, { overwrite: true });
-  const login = await discover(input.http, requireEndpoint(input.endpoints, 'apiUrl'), accessTokenOf(tokens));
+  return { token: accessTokenOf(tokens), rotated };
+}
+
+/** A login with the stored refresh token, as an unattended job would do. */
+export async function loginWithTokenStore(input: TokenStoreInput): Promise<LoginResult & { rotated: boolean }> {
+  const { token, rotated } = await accessTokenFromStore(input);
+  const login = await discover(input.http, requireEndpoint(input.endpoints, 'apiUrl'), token);
   return { ...login, rotated };
 }
 
@@ -109,7 +124,7 @@ function requireRefreshToken(tokens: OAuthTokens): string {
   );
 }
 
-function accessTokenOf(tokens: OAuthTokens) {
+function accessTokenOf(tokens: OAuthTokens): AuthToken {
   // OAuth access tokens travel as `AnaplanAuthToken` on the integration API (anaplan-facts §2).
   return { value: tokens.accessToken, expiresAt: Date.now() + (tokens.expiresIn ?? 2100) * 1000 };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { MethodOutput, MethodParsedInput } from '../contract.js';
-import type { CertificateCredentials } from '../export/index.js';
+import { composeOperation, type CertificateCredentials } from '../export/index.js';
 import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
 import type { Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
@@ -31,6 +31,8 @@ export function exportHandlers(deps: ExportDeps) {
       workspaceId: profile.workspace?.id,
       modelId: profile.model?.id,
       profileName: profile.name,
+      operation: request.operationPreset ? composeOperation(request.operationPreset) : request.operation,
+      job: request.job,
     };
     if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
     if (profile.authMethod === 'oauth') {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
@@ -8,7 +9,9 @@ import {
   type AnaplanConnectExportInput,
   type BasicExportInput,
   type CertificateCredentials,
+  type ConnectionOptions,
   type GeneratedFile,
+  type JobSchedule,
 } from '../export/index.js';
 import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../anaplan/token-store.js';
@@ -30,6 +33,19 @@ export interface ExportTarget {
   workspaceId?: string | undefined;
   modelId?: string | undefined;
   profileName?: string | undefined;
+  /** The Anaplan Connect actions, in order; empty leaves Operation for the person to fill in. */
+  operation?: string[] | undefined;
+  /** Where and how the job runs on the server: proxy and retries, folders, log, failure hook, schedule. */
+  job?: JobOptions | undefined;
+}
+
+export interface JobOptions {
+  connection?: ConnectionOptions | undefined;
+  anaplanConnectDir?: string | undefined;
+  javaHome?: string | undefined;
+  logDir?: string | undefined;
+  onFailure?: string | undefined;
+  schedule?: JobSchedule | undefined;
 }
 
 export interface ExportPlan {
@@ -51,9 +67,26 @@ function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: s
     platforms,
     profileName: target.profileName,
     regionName: endpoints.regionId ? findRegion(endpoints.regionId)?.name : undefined,
+    operation: target.operation ?? [],
+    ...definedOnly(target.job ?? {}),
+    ...(currentAccount() ? { currentAccount: currentAccount() } : {}),
+    // Boomi and Informatica use the same credentials: every export says what they need (anaplan-facts §6).
+    integrationGuides: ['boomi', 'informatica'] as Array<'boomi' | 'informatica'>,
     generatedBy,
     generatedAt: now,
   };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+function currentAccount(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
 }
 
 function plan(input: AnaplanConnectExportInput): ExportPlan {

@@ -44,7 +44,7 @@ export async function discover(http: HttpClient, apiUrl: string, token: AuthToke
 }
 
 /** Tokens are not left alive once the assistant is done with them; a failed logout harms nothing. */
-async function logout(http: HttpClient, authUrl: string, token: AuthToken): Promise<void> {
+export async function logout(http: HttpClient, authUrl: string, token: AuthToken): Promise<void> {
   try {
     await http.send({
       method: 'POST',

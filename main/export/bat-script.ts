@@ -4,7 +4,9 @@ import type { CertificateCredentials, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
+  CONNECTION_OPTION_SETTINGS,
   connectionSettingLines,
+  hasConnectionOptions,
   credentialHeaderNotes,
   credentialSettingLines,
   scriptMethodTitle,
@@ -26,13 +28,19 @@ export function buildBatScript(settings: ExportSettings): string {
     '',
     'rem ___ Do not edit below this line ___',
     '',
+    ...startLog(),
+    '',
     ...enterAnaplanConnectDir(),
+    ...javaHomeSetup(),
     ...credentialChecks(settings),
+    ...proxyUserChecks(settings),
     'if not defined Operation goto :no_operation',
     '',
     ...runAnaplanConnect(settings),
     '',
     ...errorLabels(settings),
+    '',
+    ...jobLabels(settings),
   ];
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -140,42 +148,165 @@ function certificateCredentialChecks(credentials: CertificateCredentials): strin
   }
 }
 
+// A dated log per run (the date from PowerShell: %DATE% and %TIME% depend on the locale). cmd.exe
+// has no tee: Anaplan Connect's output goes to the log and is shown when it ends. When the log
+// folder cannot be written, the log goes to %TEMP% instead, so the job still runs.
+function startLog(): string[] {
+  return [
+    'rem A dated log of this run: Anaplan Connect writes into it, and it is shown here when Anaplan Connect ends.',
+    'if not defined LogDir set "LogDir=%~dp0logs"',
+    'set "RunStamp="',
+    `for /f "delims=" %%T in ('powershell -NoProfile -NonInteractive -Command "Get-Date -Format yyyyMMdd-HHmmss"') do set "RunStamp=%%T"`,
+    'if not defined RunStamp set "RunStamp=%RANDOM%"',
+    'if not exist "%LogDir%\\" mkdir "%LogDir%" 2>nul',
+    'set "LogFile=%LogDir%\\anaplan-connect-%RunStamp%.log"',
+    'type nul 2>nul >>"%LogFile%" || goto :log_in_temp',
+    ':log_ready',
+  ];
+}
+
+function javaHomeSetup(): string[] {
+  return [
+    'if defined JavaHome if not exist "%JavaHome%\\bin\\java.exe" goto :no_java',
+    'if defined JavaHome set "JAVA_HOME=%JavaHome%"',
+  ];
+}
+
+// anaplan-facts §5: -viauser user:password. The password is read from the environment when the job runs.
+function proxyUserChecks(settings: ExportSettings): string[] {
+  if (settings.connection?.proxyUser === undefined) return [];
+  return [
+    'if not defined ProxyUser goto :no_proxy_user',
+    'if not defined ProxyPasswordVariable goto :no_proxy_password',
+    'if not defined %ProxyPasswordVariable% goto :no_proxy_password',
+  ];
+}
+
+// anaplan-facts §5: -via, -maxretrycount, -retrytimeout, -httptimeout, -chunksize are connection
+// options, gathered here and passed before the Operation. Only the chosen ones have a setting.
+function connectionOptionLines(settings: ExportSettings): string[] {
+  const connection = settings.connection;
+  if (!connection || !hasConnectionOptions(settings)) return [];
+  const lines: string[] = [];
+  if (connection.proxyUrl !== undefined) lines.push('if defined ProxyUrl set ConnectionOptions=%ConnectionOptions% -via "%ProxyUrl%"');
+  for (const option of CONNECTION_OPTION_SETTINGS) {
+    if (connection[option.key] !== undefined) lines.push(`if defined ${option.name} set ConnectionOptions=%ConnectionOptions% ${option.option} "%${option.name}%"`);
+  }
+  return lines.length === 0 ? [] : ['set "ConnectionOptions="', ...lines];
+}
+
+/** The call-line words after -model_id: the gathered options, then -viauser with the password from its variable. */
+function connectionArguments(settings: ExportSettings): string {
+  const connection = settings.connection;
+  if (!connection) return '';
+  const hasGathered = connection.proxyUrl !== undefined || CONNECTION_OPTION_SETTINGS.some((option) => connection[option.key] !== undefined);
+  return [
+    hasGathered ? ' %%ConnectionOptions%%' : '',
+    // %%%ProxyPasswordVariable%%% -> %ANAPLAN_PROXY_PASSWORD% on the first pass -> the password in CALL's.
+    connection.proxyUser !== undefined ? ' -viauser "%%ProxyUser%%:%%%ProxyPasswordVariable%%%"' : '',
+  ].join('');
+}
+
 // anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
 // credentials and every connection option come before the Operation.
 function runAnaplanConnect(settings: ExportSettings): string[] {
-  if (settings.method === 'oauth') return runOAuthAnaplanConnect();
+  const oauth = settings.method === 'oauth';
   return [
     'set "WorkspaceOption="',
     'if defined WorkspaceId set WorkspaceOption=-workspace_id "%WorkspaceId%"',
     'set "ModelOption="',
     'if defined ModelId set ModelOption=-model_id "%ModelId%"',
+    ...connectionOptionLines(settings),
+    ...(oauth
+      ? [
+          '',
+          `rem Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}\\TokenStoreName, not from the profile folder.`,
+          `set "${TOKEN_STORE_DIR_ENV}=%TokenStoreDir%"`,
+        ]
+      : []),
     '',
+    ...runWithLog(settings),
+  ];
+}
+
+/**
+ * Runs Anaplan Connect (the :run_anaplan_connect subroutine) with its output in the log, shows
+ * the log, and exits with Anaplan Connect's exit code, through :failed (and OnFailure) when not 0.
+ * With a password prompt only errors are logged: Java needs the console to ask for the password.
+ */
+function runWithLog(settings: ExportSettings): string[] {
+  const prompt = settings.method === 'basic' && settings.password.source === 'prompt';
+  return prompt
+    ? [
+        'rem Anaplan Connect asks for the password in this window, so only its error output goes to the log.',
+        '2>>"%LogFile%" call :run_anaplan_connect',
+        'set "ExitCode=%ERRORLEVEL%"',
+        'if not "%ExitCode%"=="0" goto :failed',
+        'exit /b 0',
+      ]
+    : [
+        '>>"%LogFile%" 2>&1 call :run_anaplan_connect',
+        'set "ExitCode=%ERRORLEVEL%"',
+        'type "%LogFile%"',
+        'if not "%ExitCode%"=="0" goto :failed',
+        'exit /b 0',
+      ];
+}
+
+function runAnaplanConnectSubroutine(settings: ExportSettings): string[] {
+  if (settings.method === 'oauth') {
+    // anaplan-facts §5: -auth is the OAuth host; -oauth-client-id and --rotatable are auth options, so
+    // they too come before the Operation. --forceRegister never: it would delete the stored token and
+    // wait for a device sign-in on every run. AC_OAUTH_KEYSTORE_DIR is set inside setlocal.
+    return [
+      ':run_anaplan_connect',
+      'rem Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
+      'rem and auth option goes before the Operation. Never --forceRegister here, see README.md.',
+      `call .\\AnaplanClient.bat -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" -oauth-client-id "%%ClientId%%" %%RotatableOption%% %%WorkspaceOption%% %%ModelOption%%${connectionArguments(settings)} %%Operation%%`,
+      'exit /b %ERRORLEVEL%',
+    ];
+  }
+  return [
+    ':run_anaplan_connect',
     'rem Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
     'rem and auth option goes before the Operation.',
     // %%Name%% becomes %Name% when this line is read and is expanded by CALL's own second pass,
     // after carets were doubled and the line was split: a value's % and ^ arrive unchanged.
-    `call .\\AnaplanClient.bat ${credentialArguments(settings)} -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" %%WorkspaceOption%% %%ModelOption%% %%Operation%%`,
+    `call .\\AnaplanClient.bat ${credentialArguments(settings)} -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" %%WorkspaceOption%% %%ModelOption%%${connectionArguments(settings)} %%Operation%%`,
     'exit /b %ERRORLEVEL%',
   ];
 }
 
-// anaplan-facts §5: -auth is the OAuth host; -oauth-client-id and --rotatable are auth options, so
-// they too come before the Operation. --forceRegister never: it would delete the stored token and
-// wait for a device sign-in on every run. AC_OAUTH_KEYSTORE_DIR is set inside setlocal.
-function runOAuthAnaplanConnect(): string[] {
-  return [
-    'set "WorkspaceOption="',
-    'if defined WorkspaceId set WorkspaceOption=-workspace_id "%WorkspaceId%"',
-    'set "ModelOption="',
-    'if defined ModelId set ModelOption=-model_id "%ModelId%"',
+// No ( ) < > | & outside double quotes: cmd.exe would read them as syntax in an echo line.
+function jobLabels(settings: ExportSettings): string[] {
+  const label = (name: string, message: string) => ['', `:${name}`, `>&2 echo ERROR: ${message}`, 'exit /b 2'];
+  const lines = [
+    ':failed',
+    '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',
+    'if not defined OnFailure exit /b %ExitCode%',
+    'set "ANAPLAN_JOB_EXIT_CODE=%ExitCode%"',
+    'set "ANAPLAN_JOB_LOG=%LogFile%"',
+    'cmd /d /c %OnFailure%',
+    'if errorlevel 1 >&2 echo WARNING: the OnFailure command failed.',
+    'exit /b %ExitCode%',
     '',
-    `rem Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}\\TokenStoreName, not from the profile folder.`,
-    `set "${TOKEN_STORE_DIR_ENV}=%TokenStoreDir%"`,
-    'rem Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
-    'rem and auth option goes before the Operation. Never --forceRegister here, see README.md.',
-    'call .\\AnaplanClient.bat -service "%%ServiceUrl%%" -auth "%%AuthUrl%%" -oauth-client-id "%%ClientId%%" %%RotatableOption%% %%WorkspaceOption%% %%ModelOption%% %%Operation%%',
-    'exit /b %ERRORLEVEL%',
+    ':log_in_temp',
+    '>&2 echo WARNING: cannot write the log file "%LogFile%", so this run logs into "%TEMP%" instead. Set LogDir at the top of this script to a folder the account "%USERNAME%" can write.',
+    'set "LogFile=%TEMP%\\anaplan-connect-%RunStamp%.log"',
+    'goto :log_ready',
+    ...label('no_java', 'JavaHome "%JavaHome%" holds no bin\\java.exe. Set JavaHome at the top of this script to a Java installation folder, the one holding bin\\java.exe, or empty it to let AnaplanClient.bat find Java.'),
   ];
+  if (settings.connection?.proxyUser !== undefined) {
+    lines.push(
+      ...label('no_proxy_user', 'ProxyUser is empty. This script was exported with a proxy user: set ProxyUser at the top of this script, or export the job again without one.'),
+      ...label(
+        'no_proxy_password',
+        'the environment variable "%ProxyPasswordVariable%" is not set, so there is no password for the proxy user "%ProxyUser%". Set it for the account that runs this job, see README.md, then run this script again.',
+      ),
+    );
+  }
+  lines.push('', ...runAnaplanConnectSubroutine(settings));
+  return lines;
 }
 
 function credentialArguments(settings: Exclude<ExportSettings, OAuthExportInput>): string {

@@ -1,9 +1,19 @@
-import { BAT_SCRIPT_NAME, SH_SCRIPT_NAME, generatedOn, type ExportSettings } from './generated-file.js';
-import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
+import {
+  BAT_SCRIPT_NAME,
+  BOOMI_GUIDE_NAME,
+  CRONTAB_NAME,
+  INFORMATICA_GUIDE_NAME,
+  SCHTASKS_NAME,
+  SH_SCRIPT_NAME,
+  generatedOn,
+  type ExportSettings,
+} from './generated-file.js';
+import type { BasicExportInput, CertificateCredentials, JobSchedule, KeyPassphraseSource, OAuthExportInput } from './input.js';
+import { buildCrontab, ownershipNotes, schtasksCommand, scheduledAccountDiffers } from './job-schedule.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { assistantSignInCommand, forceRegisterCmdCommands, forceRegisterShCommand, tokenStorePath } from './oauth-commands.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, FORCE_REGISTER_WAIT_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
-import { expiryDay, expiryMoment } from './script-settings.js';
+import { CONNECTION_OPTION_SETTINGS, expiryDay, expiryMoment } from './script-settings.js';
 import { exportWarnings } from './warnings.js';
 
 /** README.md: what was generated, for whom, how the secret is supplied, and what to do next. Never a password or passphrase. */
@@ -14,6 +24,8 @@ export function buildReadme(settings: ExportSettings): string {
     files(settings),
     nextSteps(settings),
     ...(settings.method === 'oauth' ? [refreshTokenRenewal(settings)] : []),
+    logAndFailure(settings),
+    ...(settings.schedule ? [scheduleSection(settings, settings.schedule)] : []),
     warnings(settings),
     anaplanConnectRules(settings),
   ];
@@ -31,6 +43,7 @@ function summary(settings: ExportSettings): string[] {
     [settings.method === 'oauth' ? 'OAuth host (`-auth`)' : 'Auth service (`-auth`)', code(settings.authUrl)],
     ['Workspace ID', settings.workspaceId ? code(settings.workspaceId) : 'not set'],
     ['Model ID', settings.modelId ? code(settings.modelId) : 'not set'],
+    ...jobRows(settings),
   );
   // A "|" ends a table cell even inside a code span; GFM reads "\\|" there as a plain "|".
   const cell = (value: string) => value.replace(/(?<!\\)\|/g, '\\|');
@@ -138,6 +151,11 @@ function files(settings: ExportSettings): string[] {
     lines.push(`- ${code(BAT_SCRIPT_NAME)}: the job for Windows.`);
   }
   lines.push(`- ${code('README.md')}: this file.`);
+  if (settings.schedule && settings.platforms.includes('linux')) lines.push(`- ${code(CRONTAB_NAME)}: the crontab line that runs the job every day (see below).`);
+  if (settings.schedule && settings.platforms.includes('windows')) lines.push(`- ${code(SCHTASKS_NAME)}: the schtasks command that creates the daily task (see below).`);
+  const guides = settings.integrationGuides ?? [];
+  if (guides.includes('boomi')) lines.push(`- ${code(BOOMI_GUIDE_NAME)}: the fields of a Boomi "Anaplan" connection for the same account.`);
+  if (guides.includes('informatica')) lines.push(`- ${code(INFORMATICA_GUIDE_NAME)}: the fields of an Informatica "Anaplan V2" connection for the same account.`);
   return lines;
 }
 
@@ -310,6 +328,76 @@ function basicPasswordSteps(settings: BasicExportInput & { platforms: ExportSett
     case 'inline':
       return ['Keep the script readable by you only: it holds the password in clear text.'];
   }
+}
+
+/** Summary rows for the connection and job options that were chosen. */
+function jobRows(settings: ExportSettings): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  const connection = settings.connection;
+  if (connection?.proxyUrl !== undefined) rows.push(['Proxy (`-via`)', code(connection.proxyUrl)]);
+  if (connection?.proxyUser !== undefined && connection.proxyPasswordEnvVar !== undefined) {
+    rows.push([
+      'Proxy user (`-viauser`)',
+      `${code(connection.proxyUser)}${connection.proxyUser.includes('\\') ? ' (a domain: NTLM)' : ''}, password read from the environment variable ${code(connection.proxyPasswordEnvVar)} when the job runs (not stored in the scripts)`,
+    ]);
+  }
+  for (const option of CONNECTION_OPTION_SETTINGS) {
+    const value = connection?.[option.key];
+    if (value !== undefined) rows.push([`\`${option.option}\``, `${value} (${option.what})`]);
+  }
+  if (settings.anaplanConnectDir) rows.push(['Anaplan Connect folder (`AnaplanConnectDir`)', code(settings.anaplanConnectDir)]);
+  if (settings.javaHome) rows.push(['Java (`JAVA_HOME`)', code(settings.javaHome)]);
+  rows.push(['Logs (`LogDir`)', settings.logDir ? code(settings.logDir) : 'a `logs` folder next to the script']);
+  if (settings.onFailure) rows.push(['On failure (`OnFailure`)', code(settings.onFailure)]);
+  if (settings.schedule) rows.push(['Schedule', `every day at ${settings.schedule.time}${settings.schedule.account ? `, as ${code(settings.schedule.account)}` : ''}`]);
+  return rows;
+}
+
+function logAndFailure(settings: ExportSettings): string[] {
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  const prompt = settings.method === 'basic' && settings.password.source === 'prompt';
+  const lines = [
+    '## Log, exit code and failure command',
+    '',
+    `Each run writes a dated log, ${code('anaplan-connect-YYYYMMDD-HHMMSS.log')}, into ${settings.logDir ? code(settings.logDir) : 'a `logs` folder next to the script'} (${code('LogDir')} at the top of the script).${
+      prompt
+        ? ' Anaplan Connect asks for the password at the terminal, so only error output is logged.'
+        : `${linux ? ' The Linux script shows its output and writes it to the log as it goes.' : ''}${windows ? ' The Windows script writes Anaplan Connect\'s output to the log and shows it when Anaplan Connect ends; if the log folder cannot be written, the log goes to %TEMP%.' : ''}`
+    }`,
+    '',
+    `The script exits with Anaplan Connect's exit code. When that is not 0, it runs ${code('OnFailure')}${settings.onFailure ? ` (${code(settings.onFailure)})` : ' (empty: nothing)'} with ${code('ANAPLAN_JOB_EXIT_CODE')} (the exit code) and ${code('ANAPLAN_JOB_LOG')} (the log file) in its environment${linux ? `; the Linux script also appends both as its last two arguments (it runs the command with ${code('bash -c')})` : ''}${windows ? `; the Windows script runs it with ${code('cmd /c')}, so ${code('%ANAPLAN_JOB_EXIT_CODE%')} can be written into it` : ''}. The job still exits with Anaplan Connect's exit code, whatever the command does.`,
+  ];
+  return lines;
+}
+
+function scheduleSection(settings: ExportSettings, schedule: JobSchedule): string[] {
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  const account = schedule.account ?? settings.currentAccount;
+  const lines = ['## Schedule', '', `Every day at ${schedule.time}, the job machine's local time.`, ''];
+  if (linux) {
+    lines.push(
+      `Linux: add this line to the crontab of ${schedule.account ? code(schedule.account) : 'the account that runs the job'} (signed in as it: ${code('crontab -e')}). It is also in ${code(CRONTAB_NAME)}, with notes.`,
+      '',
+      ...fenced('', buildCrontab(settings).trimEnd().split('\n').at(-1) ?? ''),
+    );
+  }
+  if (windows) {
+    lines.push(
+      `Windows: in a command prompt (as an administrator when the task runs as another account). It is also in ${code(SCHTASKS_NAME)}, with notes.${account ? ` schtasks asks for the password of ${code(account)}.` : ''}`,
+      '',
+      ...fenced('bat', schtasksCommand(settings)),
+    );
+  }
+  const differs = scheduledAccountDiffers(settings);
+  lines.push(`### Which account must own which file`, '');
+  const owner = account ?? 'the account that runs the job';
+  lines.push(...ownershipNotes(settings, owner).map((note) => `- ${text(note)}`));
+  if (differs) {
+    lines.push('', `**The job runs as ${text(differs.scheduled)}, not as ${text(differs.current)} who exported it**: files the assistant wrote into your home folder (keystore-access.txt, a token store, a password file) are not seen by that account until they are put where it reads them, owned by it.`);
+  }
+  return lines;
 }
 
 function warnings(settings: ExportSettings): string[] {

@@ -13,6 +13,10 @@ export type ExportSettings = AnaplanConnectExportInput & { operation: string[] }
 export const SH_SCRIPT_NAME = 'anaplan-connect.sh';
 export const BAT_SCRIPT_NAME = 'anaplan-connect.bat';
 export const README_NAME = 'README.md';
+export const CRONTAB_NAME = 'crontab.txt';
+export const SCHTASKS_NAME = 'schtasks.txt';
+export const BOOMI_GUIDE_NAME = 'boomi-connection.md';
+export const INFORMATICA_GUIDE_NAME = 'informatica-connection.md';
 
 /**
  * Scripts holding a secret (password, keystore password, key passphrase) are readable by their

@@ -35,7 +35,54 @@ export interface ExportCommon {
   operation?: string[];
   generatedBy: string;
   generatedAt: Date;
+  /** Proxy, retry, timeout and chunk-size options, passed with the other connection options before the Operation (anaplan-facts §5). */
+  connection?: ConnectionOptions;
+  /** Absolute path of the Anaplan Connect folder on the machine that runs the job (the scripts' AnaplanConnectDir). */
+  anaplanConnectDir?: string;
+  /** Absolute path the scripts set JAVA_HOME to (AnaplanClient.sh finds Java via JAVA_HOME or `which java`). */
+  javaHome?: string;
+  /** Absolute path of the folder for the dated logs, <logDir>/anaplan-connect-YYYYMMDD-HHMMSS.log; default: `logs` next to the script. */
+  logDir?: string;
+  /**
+   * A command run when Anaplan Connect exits non-zero. It gets ANAPLAN_JOB_EXIT_CODE and
+   * ANAPLAN_JOB_LOG in its environment (the .sh also appends both as its last two arguments);
+   * the script still exits with Anaplan Connect's exit code.
+   */
+  onFailure?: string;
+  /** A daily run: written as crontab.txt (linux), schtasks.txt (windows) and into README.md. */
+  schedule?: JobSchedule;
+  /** The account running the assistant (whose home holds keystore-access.txt or the token store it wrote), compared with schedule.account. */
+  currentAccount?: string;
+  /** Field-by-field notes for other tools using the same credentials: boomi-connection.md, informatica-connection.md (anaplan-facts §6). */
+  integrationGuides?: IntegrationGuide[];
 }
+
+/** Anaplan Connect's connection options (anaplan-facts §5). Each is passed only when set. */
+export interface ConnectionOptions {
+  /** `-via`: http(s)://host:PORT, the port written out. */
+  proxyUrl?: string;
+  /** `-viauser`: [domain\[workstation\]]user (a domain means NTLM). Never a password: that comes from proxyPasswordEnvVar. */
+  proxyUser?: string;
+  /** The environment variable the job reads the proxy password from; the job passes `-viauser user:password`. */
+  proxyPasswordEnvVar?: string;
+  /** `-maxretrycount`, 3–15. */
+  maxRetryCount?: number;
+  /** `-retrytimeout`, 3–120 seconds. */
+  retryTimeoutSeconds?: number;
+  /** `-httptimeout`, 60–300 seconds. */
+  httpTimeoutSeconds?: number;
+  /** `-chunksize`, 1–50 MB. */
+  chunkSizeMb?: number;
+}
+
+export interface JobSchedule {
+  /** "HH:MM", 24-hour clock, the job machine's local time. */
+  time: string;
+  /** The account that runs the job (cron user, Task Scheduler /RU). */
+  account?: string;
+}
+
+export type IntegrationGuide = 'boomi' | 'informatica';
 
 export interface BasicExportInput extends ExportCommon {
   method: 'basic';
@@ -165,6 +212,119 @@ const PasswordSourceSchema = z.discriminatedUnion(
   { error: 'The password source must be "env" (an environment variable), "prompt" or "inline" (written into the script).' },
 );
 
+/** An absolute path in Linux (/...) or Windows (C:\..., \\server\share) form. */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
+
+const absoluteFolder = (what: string, example: string) =>
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem =
+        filePathProblem(what, value, 'folder') ??
+        (ABSOLUTE_PATH.test(value) ? undefined : `${what} must be a full path, such as ${example}: the job starts in another folder (cron starts it in the home folder).`);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional();
+
+// anaplan-facts §5: -via <proxy url with explicit port>.
+const PROXY_URL = /^(https?):\/\/([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\/?$/;
+
+const proxyUrl = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (CONTROL_CHARACTER.test(value)) return fail('The proxy URL must not contain line breaks or other control characters.');
+    if (/^https?:\/\/[^/]*@/i.test(value)) {
+      return fail('The proxy URL must not contain a user name or password: give the user in proxyUser and the password in the environment variable named by proxyPasswordEnvVar.');
+    }
+    const match = PROXY_URL.exec(value);
+    if (!match) {
+      return fail(
+        /^https?:\/\/[^/:]+\/?$/i.test(value)
+          ? `The proxy URL "${value}" has no port: Anaplan Connect (-via) needs it written out, such as http://proxy.example.com:8080.`
+          : `The proxy URL "${value}" must be http://host:port or https://host:port with the port written out, such as http://proxy.example.com:8080 (-via).`,
+      );
+    }
+    const port = Number(match[3]);
+    if (port < 1 || port > 65535) fail(`The proxy URL's port ${match[3]} must be from 1 to 65535.`);
+  })
+  .transform((value) => value.replace(/\/$/, ''));
+
+// anaplan-facts §5: -viauser [domain\[workstation\]]user[:password]; the password is added by the job.
+const proxyUser = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    if (CONTROL_CHARACTER.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'The proxy user must not contain line breaks or other control characters.' });
+    } else if (value.includes(':')) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'The proxy user must not contain ":" or a password: the job reads the proxy password from the environment variable named by proxyPasswordEnvVar and passes -viauser user:password itself.',
+      });
+    } else if (!/^(?:[^\\]+\\){0,2}[^\\]+$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: 'The proxy user must be user, domain\\user or domain\\workstation\\user (a domain means NTLM).' });
+    }
+  });
+
+const wholeNumber = (what: string, option: string, min: number, max: number, unit: string) =>
+  z
+    .number({ error: `${what} must be a whole number from ${min} to ${max}${unit} (Anaplan Connect ${option}).` })
+    .int({ message: `${what} must be a whole number from ${min} to ${max}${unit} (Anaplan Connect ${option}).` })
+    .min(min, { message: `${what} must be from ${min} to ${max}${unit} (Anaplan Connect ${option} accepts ${min}–${max}).` })
+    .max(max, { message: `${what} must be from ${min} to ${max}${unit} (Anaplan Connect ${option} accepts ${min}–${max}).` })
+    .optional();
+
+const ConnectionOptionsSchema = z
+  .object({
+    proxyUrl: proxyUrl.optional(),
+    proxyUser: proxyUser.optional(),
+    proxyPasswordEnvVar: z
+      .string()
+      .trim()
+      .regex(ENV_VAR_NAME, { message: 'The proxy password environment variable name must start with a letter or _ and hold only letters, digits and _ (for example ANAPLAN_PROXY_PASSWORD).' })
+      .optional(),
+    maxRetryCount: wholeNumber('The maximum retry count', '-maxretrycount', 3, 15, ''),
+    retryTimeoutSeconds: wholeNumber('The retry timeout', '-retrytimeout', 3, 120, ' seconds'),
+    httpTimeoutSeconds: wholeNumber('The HTTP timeout', '-httptimeout', 60, 300, ' seconds'),
+    chunkSizeMb: wholeNumber('The chunk size', '-chunksize', 1, 50, ' MB'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.proxyUser !== undefined && value.proxyUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['proxyUrl'], message: 'A proxy user was given without a proxy URL: give the proxy URL too (http://host:port).' });
+    }
+    if (value.proxyUser !== undefined && value.proxyPasswordEnvVar === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['proxyPasswordEnvVar'],
+        message: 'Name the environment variable that holds the proxy password (for example ANAPLAN_PROXY_PASSWORD): the proxy user has no password of its own here.',
+      });
+    }
+    if (value.proxyPasswordEnvVar !== undefined && value.proxyUser === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['proxyUser'], message: 'A proxy password variable was given without a proxy user: give the proxy user too.' });
+    }
+  });
+
+const accountName = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, { message: `${what} is empty.` })
+    .max(256)
+    .refine((value) => !CONTROL_CHARACTER.test(value) && !/["%<>|&^]/.test(value), {
+      message: `${what} must be an account name such as jobuser or DOMAIN\\jobuser, without line breaks or the characters " % < > | & ^.`,
+    });
+
+const ScheduleSchema = z.object({
+  time: z
+    .string({ error: 'The schedule time is missing: give it as HH:MM (24-hour clock), such as 02:30.' })
+    .trim()
+    .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { message: 'The schedule time must be HH:MM on the 24-hour clock, such as 02:30 or 18:05.' }),
+  account: accountName('The account that runs the job').optional(),
+});
+
 const commonShape = {
   serviceUrl: serviceUrl('The integration API URL (-service)'),
   authUrl: serviceUrl('The auth URL (-auth)'),
@@ -179,14 +339,37 @@ const commonShape = {
   operation: z.array(noControlCharacters('Each Operation word')).default([]),
   generatedBy: noControlCharacters('generatedBy').pipe(z.string().min(1)),
   generatedAt: z.date({ error: 'generatedAt must be a valid date.' }),
+  connection: ConnectionOptionsSchema.optional(),
+  anaplanConnectDir: absoluteFolder('The Anaplan Connect folder', '/opt/anaplan-connect or C:\\AnaplanConnect'),
+  javaHome: absoluteFolder('JAVA_HOME', '/usr/lib/jvm/java-17-openjdk or C:\\Program Files\\Java\\jdk-17'),
+  logDir: absoluteFolder('The log folder', '/var/log/anaplan-connect or C:\\AnaplanConnect\\logs'),
+  onFailure: noControlCharacters('The on-failure command')
+    .pipe(z.string().trim().min(1, { message: 'The on-failure command is empty: leave it out, or give the command to run when Anaplan Connect fails.' }).max(2000))
+    .optional(),
+  schedule: ScheduleSchema.optional(),
+  currentAccount: accountName('The current account').optional(),
+  integrationGuides: z
+    .array(z.enum(['boomi', 'informatica'], { error: 'An integration guide must be "boomi" or "informatica".' }))
+    .transform((guides) => [...new Set(guides)])
+    .optional(),
 };
 
-const BasicExportInputSchema = z.object({
-  method: z.literal('basic'),
-  user: userEmail,
-  password: PasswordSourceSchema,
-  ...commonShape,
-});
+const BasicExportInputSchema = z
+  .object({
+    method: z.literal('basic'),
+    user: userEmail,
+    password: PasswordSourceSchema,
+    ...commonShape,
+  })
+  .superRefine((value, ctx) => {
+    if (value.schedule !== undefined && value.password.source === 'prompt') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: 'A scheduled job cannot answer the password prompt: nobody is at the keyboard. Choose the password from an environment variable (or a certificate), or leave the schedule out.',
+      });
+    }
+  });
 
 /**
  * A path as the job will use it: kept byte for byte (spaces included), but never empty, never a
@@ -327,9 +510,6 @@ const oauthClientId = z
     message: `The OAuth client ID must be the Device grant client's ID as shown under Administration › Security › OAuth Clients: 8 to 128 letters, digits, ".", "_", "~" or "-", without spaces.`,
   });
 
-/** An absolute path in Linux (/...) or Windows (C:\..., \\server\share) form. */
-const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
-
 // anaplan-facts §5: Anaplan Connect ignores a blank AC_OAUTH_KEYSTORE_DIR (it then uses Java's
 // user.home) and joins the folder and the file name as they are, so the folder must be absolute.
 const tokenStoreDir = z
@@ -427,6 +607,23 @@ const FIELD_LABELS: Record<string, string> = {
   operation: 'Operation',
   generatedBy: 'generatedBy',
   generatedAt: 'generatedAt',
+  connection: 'connection options (connection)',
+  'connection.proxyUrl': 'proxy URL (connection.proxyUrl, -via)',
+  'connection.proxyUser': 'proxy user (connection.proxyUser, -viauser)',
+  'connection.proxyPasswordEnvVar': 'proxy password environment variable (connection.proxyPasswordEnvVar)',
+  'connection.maxRetryCount': 'maximum retry count (connection.maxRetryCount, -maxretrycount)',
+  'connection.retryTimeoutSeconds': 'retry timeout (connection.retryTimeoutSeconds, -retrytimeout)',
+  'connection.httpTimeoutSeconds': 'HTTP timeout (connection.httpTimeoutSeconds, -httptimeout)',
+  'connection.chunkSizeMb': 'chunk size (connection.chunkSizeMb, -chunksize)',
+  anaplanConnectDir: 'Anaplan Connect folder (anaplanConnectDir)',
+  javaHome: 'JAVA_HOME (javaHome)',
+  logDir: 'log folder (logDir)',
+  onFailure: 'on-failure command (onFailure)',
+  schedule: 'schedule',
+  'schedule.time': 'schedule time (schedule.time)',
+  'schedule.account': 'scheduled account (schedule.account)',
+  currentAccount: 'current account (currentAccount)',
+  integrationGuides: 'integration guides (integrationGuides)',
 };
 
 /** Validates and normalises (trims, strips trailing slashes, fills defaults); throws AppError('bad_input'). */

@@ -194,6 +194,67 @@ export function connectionSettingLines(settings: ExportSettings, dialect: Dialec
     set('WorkspaceId', settings.workspaceId ?? '', 'The workspace ID'),
     set('ModelId', settings.modelId ?? '', 'The model ID'),
     comment(`Folder holding ${dialect.client}. Empty: the folder this script is in.`),
-    set('AnaplanConnectDir', '', 'The Anaplan Connect folder', false),
+    set('AnaplanConnectDir', settings.anaplanConnectDir ?? '', 'The Anaplan Connect folder', false),
+    ...proxyAndRetrySettingLines(settings),
+    ...jobSettingLines(settings, dialect),
+  ];
+}
+
+/** Whether any of Anaplan Connect's connection options was chosen: only then do the scripts carry them. */
+export function hasConnectionOptions(settings: Pick<ExportSettings, 'connection'>): boolean {
+  const connection = settings.connection;
+  return connection !== undefined && Object.values(connection).some((value) => value !== undefined);
+}
+
+/**
+ * The settings behind `-via`, `-viauser`, `-maxretrycount`, `-retrytimeout`, `-httptimeout`,
+ * `-chunksize` (anaplan-facts §5), one per chosen option: a setting emptied later is not passed.
+ */
+export const CONNECTION_OPTION_SETTINGS = [
+  { key: 'maxRetryCount', name: 'MaxRetryCount', option: '-maxretrycount', what: 'retries', range: '3-15' },
+  { key: 'retryTimeoutSeconds', name: 'RetryTimeout', option: '-retrytimeout', what: 'seconds between retries', range: '3-120' },
+  { key: 'httpTimeoutSeconds', name: 'HttpTimeout', option: '-httptimeout', what: 'seconds to wait for an answer', range: '60-300' },
+  { key: 'chunkSizeMb', name: 'ChunkSize', option: '-chunksize', what: 'MB per uploaded chunk', range: '1-50' },
+] as const;
+
+function proxyAndRetrySettingLines(settings: ExportSettings): SettingLine[] {
+  const connection = settings.connection;
+  if (!connection || !hasConnectionOptions(settings)) return [];
+  const lines: SettingLine[] = [];
+  if (connection.proxyUrl !== undefined) {
+    lines.push(comment('Proxy (-via): http://host:port or https://host:port, the port written out. Empty: no proxy.'), set('ProxyUrl', connection.proxyUrl, 'The proxy URL'));
+  }
+  if (connection.proxyUser !== undefined && connection.proxyPasswordEnvVar !== undefined) {
+    lines.push(
+      comment('Proxy user (-viauser): user, domain\\user or domain\\workstation\\user (a domain means NTLM). No password here:'),
+      comment('the job reads it from the environment variable named below and passes -viauser user:password.'),
+      set('ProxyUser', connection.proxyUser, 'The proxy user', false),
+      set('ProxyPasswordVariable', connection.proxyPasswordEnvVar, 'The proxy password environment variable', false),
+    );
+  }
+  const chosen = CONNECTION_OPTION_SETTINGS.filter((option) => connection[option.key] !== undefined);
+  if (chosen.length > 0) {
+    lines.push(comment("Retries, timeouts and upload chunks (whole numbers; empty: Anaplan Connect's default):"));
+    for (const option of chosen) {
+      lines.push(comment(`${option.option}: ${option.range} ${option.what}.`), set(option.name, String(connection[option.key]), option.option));
+    }
+  }
+  return lines;
+}
+
+function jobSettingLines(settings: ExportSettings, dialect: Dialect): SettingLine[] {
+  const sh = dialect.client.endsWith('.sh');
+  return [
+    comment(`Java for Anaplan Connect, exported as JAVA_HOME. Empty: ${dialect.client} finds Java itself (JAVA_HOME, or java on the PATH${sh ? ', which is short under cron' : ''}).`),
+    set('JavaHome', settings.javaHome ?? '', 'JAVA_HOME', false),
+    comment('Folder for the dated logs, anaplan-connect-YYYYMMDD-HHMMSS.log. Empty: a logs folder next to this script.'),
+    set('LogDir', settings.logDir ?? '', 'The log folder', false),
+    comment('Command run when Anaplan Connect fails (exits non-zero), such as a notification. It gets ANAPLAN_JOB_EXIT_CODE'),
+    comment(
+      sh
+        ? 'and ANAPLAN_JOB_LOG in its environment, and both as its last two arguments. Empty: none.'
+        : 'and ANAPLAN_JOB_LOG in its environment; it runs through cmd /c. Empty: none.',
+    ),
+    set('OnFailure', settings.onFailure ?? '', 'The on-failure command', false),
   ];
 }

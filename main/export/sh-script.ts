@@ -3,7 +3,9 @@ import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAu
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
+  CONNECTION_OPTION_SETTINGS,
   connectionSettingLines,
+  hasConnectionOptions,
   credentialHeaderNotes,
   credentialSettingLines,
   scriptMethodTitle,
@@ -28,9 +30,14 @@ export function buildShScript(settings: ExportSettings): string {
     '',
     'set -u',
     '',
+    ...startLog(settings),
+    '',
     ...enterAnaplanConnectDir(),
     '',
+    ...javaHomeSetup(),
+    '',
     ...credentialChecks(settings),
+    ...proxyPasswordChecks(settings),
     ...operationCheck(),
     '',
     ...runAnaplanConnect(settings),
@@ -78,12 +85,65 @@ function operationSettings(settings: ExportSettings): string[] {
   ];
 }
 
+// A dated log per run. Everything the job prints goes to the terminal and to the log (tee), its
+// errors to stderr as before. With a password prompt only errors are logged: Java reads the
+// password from the console, which it has only while the output is the terminal.
+function startLog(settings: ExportSettings): string[] {
+  const prompt = settings.method === 'basic' && settings.password.source === 'prompt';
+  return [
+    '# The folder this script is in, wherever it is started from (cron starts jobs in $HOME).',
+    'ScriptDir=$(cd -- "$(dirname -- "$0")" && pwd -P) || exit 1',
+    prompt
+      ? '# A dated log of this run: error output goes to the terminal and to the log (Anaplan Connect asks for the password at the terminal).'
+      : '# A dated log of this run: all output goes to the terminal and to the log.',
+    'if [ -z "$LogDir" ]; then LogDir="$ScriptDir/logs"; fi',
+    'LogFile="$LogDir/anaplan-connect-$(date +%Y%m%d-%H%M%S).log"',
+    'if mkdir -p -- "$LogDir" 2>/dev/null && (umask 077 && : >>"$LogFile") 2>/dev/null; then',
+    prompt ? '  exec 2> >(tee -a -- "$LogFile" >&2)' : '  exec > >(tee -a -- "$LogFile") 2> >(tee -a -- "$LogFile" >&2)',
+    'else',
+    '  echo "WARNING: cannot write the log file \\"$LogFile\\" as $(id -un), so this run has no log. Set LogDir at the top of this script to a folder that account can write." >&2',
+    "  LogFile=''",
+    'fi',
+  ];
+}
+
+function javaHomeSetup(): string[] {
+  return [
+    'if [ -n "$JavaHome" ]; then',
+    '  if [ ! -x "$JavaHome/bin/java" ]; then',
+    '    echo "ERROR: JavaHome \\"$JavaHome\\" holds no bin/java that $(id -un) can run. Set JavaHome at the top of this script to a Java installation folder (the one holding bin/java), or empty it to let AnaplanClient.sh find Java." >&2',
+    '    exit 2',
+    '  fi',
+    '  # AnaplanClient.sh finds Java through JAVA_HOME (else `which java`).',
+    '  export JAVA_HOME="$JavaHome"',
+    'fi',
+  ];
+}
+
+// anaplan-facts §5: -viauser user:password. The password is read when the job runs, never stored.
+function proxyPasswordChecks(settings: ExportSettings): string[] {
+  if (settings.connection?.proxyUser === undefined) return [];
+  return [
+    'ProxyPassword=\'\'',
+    'if [ -n "$ProxyUser" ]; then',
+    '  case "$ProxyPasswordVariable" in',
+    "    '' | [0-9]* | *[!A-Za-z0-9_]*)",
+    '      echo "ERROR: ProxyPasswordVariable \\"$ProxyPasswordVariable\\" is not a valid environment variable name. Set it at the top of this script (for example ANAPLAN_PROXY_PASSWORD)." >&2',
+    '      exit 2',
+    '      ;;',
+    '  esac',
+    '  ProxyPassword=${!ProxyPasswordVariable-}',
+    '  if [ -z "$ProxyPassword" ]; then',
+    '    echo "ERROR: the environment variable $ProxyPasswordVariable is not set or is empty, so there is no password for the proxy user $ProxyUser. Set it in the environment of the account that runs this job (see README.md), then run this script again." >&2',
+    '    exit 2',
+    '  fi',
+    'fi',
+  ];
+}
+
 function enterAnaplanConnectDir(): string[] {
   return [
-    'if [ -z "$AnaplanConnectDir" ]; then',
-    '  # The folder this script is in, wherever it is started from (cron starts jobs in $HOME).',
-    '  AnaplanConnectDir=$(cd -- "$(dirname -- "$0")" && pwd -P) || exit 1',
-    'fi',
+    'if [ -z "$AnaplanConnectDir" ]; then AnaplanConnectDir=$ScriptDir; fi',
     'if ! cd -- "$AnaplanConnectDir"; then',
     '  echo "ERROR: cannot open the folder \\"$AnaplanConnectDir\\". Set AnaplanConnectDir at the top of this script to the Anaplan Connect folder (the one holding AnaplanClient.sh)." >&2',
     '  exit 1',
@@ -287,23 +347,56 @@ function operationCheck(): string[] {
 // anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
 // credentials and every connection option come before the Operation.
 function runAnaplanConnect(settings: ExportSettings): string[] {
-  if (settings.method === 'oauth') return runOAuthAnaplanConnect();
+  if (settings.method === 'oauth') return runOAuthAnaplanConnect(settings);
   return [
     '# Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
     '# and auth option goes before the Operation.',
     'Connection=(-service "$ServiceUrl" -auth "$AuthUrl")',
     'if [ -n "$WorkspaceId" ]; then Connection+=(-workspace_id "$WorkspaceId"); fi',
     'if [ -n "$ModelId" ]; then Connection+=(-model_id "$ModelId"); fi',
+    ...connectionOptionLines(settings),
     '',
     `./AnaplanClient.sh ${credentialArguments(settings)} "\${Connection[@]}" "\${Operation[@]}"`,
-    'exit $?',
+    ...finish(),
+  ];
+}
+
+// anaplan-facts §5: -via, -viauser, -maxretrycount, -retrytimeout, -httptimeout, -chunksize are
+// connection options: with the others, before the Operation. Only those chosen have a setting.
+function connectionOptionLines(settings: Pick<ExportSettings, 'connection'>): string[] {
+  const connection = settings.connection;
+  if (!connection || !hasConnectionOptions(settings)) return [];
+  const lines: string[] = [];
+  if (connection.proxyUrl !== undefined) lines.push('if [ -n "$ProxyUrl" ]; then Connection+=(-via "$ProxyUrl"); fi');
+  if (connection.proxyUser !== undefined) lines.push('if [ -n "$ProxyUser" ]; then Connection+=(-viauser "$ProxyUser:$ProxyPassword"); fi');
+  for (const option of CONNECTION_OPTION_SETTINGS) {
+    if (connection[option.key] !== undefined) lines.push(`if [ -n "$${option.name}" ]; then Connection+=(${option.option} "$${option.name}"); fi`);
+  }
+  return lines;
+}
+
+/**
+ * Exit with Anaplan Connect's exit code; when it failed, say so and run OnFailure first with the
+ * exit code and the log in its environment and as its last two arguments.
+ */
+function finish(): string[] {
+  return [
+    'ExitCode=$?',
+    'if [ "$ExitCode" -ne 0 ]; then',
+    '  echo "ERROR: Anaplan Connect exited with code $ExitCode.${LogFile:+ Log: $LogFile}" >&2',
+    '  if [ -n "$OnFailure" ]; then',
+    '    ANAPLAN_JOB_EXIT_CODE=$ExitCode ANAPLAN_JOB_LOG=$LogFile bash -c "$OnFailure \\"\\$@\\"" on-failure "$ExitCode" "$LogFile" ||',
+    '      echo "WARNING: the OnFailure command failed (exit code $?)." >&2',
+    '  fi',
+    'fi',
+    'exit "$ExitCode"',
   ];
 }
 
 // anaplan-facts §5: -auth is the OAuth host; -oauth-client-id and --rotatable are auth options,
 // so they too come before the Operation. --forceRegister never: it would delete the stored token
 // and wait for a device sign-in on every run.
-function runOAuthAnaplanConnect(): string[] {
+function runOAuthAnaplanConnect(settings: OAuthExportInput): string[] {
   return [
     '# Anaplan Connect runs actions as soon as it reads them, left to right, so every connection',
     '# and auth option goes before the Operation. Never --forceRegister here (see README.md).',
@@ -311,11 +404,12 @@ function runOAuthAnaplanConnect(): string[] {
     'if [ "$Rotatable" = yes ]; then Connection+=(--rotatable); fi',
     'if [ -n "$WorkspaceId" ]; then Connection+=(-workspace_id "$WorkspaceId"); fi',
     'if [ -n "$ModelId" ]; then Connection+=(-model_id "$ModelId"); fi',
+    ...connectionOptionLines(settings),
     '',
     `# Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}/TokenStoreName, not from the home folder.`,
     `export ${TOKEN_STORE_DIR_ENV}="$TokenStoreDir"`,
     './AnaplanClient.sh "${Connection[@]}" "${Operation[@]}"',
-    'exit $?',
+    ...finish(),
   ];
 }
 

@@ -3,10 +3,15 @@ import type { BasicExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { tokenStorePath } from './oauth-commands.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
+import { ownershipNotes, scheduledAccountDiffers } from './job-schedule.js';
 import { expiryDay, expiryMoment } from './script-settings.js';
 
 /** Human-readable warnings for the chosen export: shown before writing and repeated in README.md. */
 export function exportWarnings(settings: ExportSettings): string[] {
+  return [...methodWarnings(settings), ...jobWarnings(settings)];
+}
+
+function methodWarnings(settings: ExportSettings): string[] {
   switch (settings.method) {
     case 'basic':
       return basicWarnings(settings);
@@ -15,6 +20,52 @@ export function exportWarnings(settings: ExportSettings): string[] {
     case 'oauth':
       return oauthWarnings(settings);
   }
+}
+
+/** Warnings about the job options (folders, proxy, schedule): none unless they were chosen. */
+function jobWarnings(settings: ExportSettings): string[] {
+  const warnings: string[] = [];
+  const linux = settings.platforms.includes('linux');
+  const windows = settings.platforms.includes('windows');
+  // One value for both scripts: say which script needs another one (as for the token store folder).
+  const folders: Array<[string, string, string | undefined]> = [
+    ['The Anaplan Connect folder', 'AnaplanConnectDir', settings.anaplanConnectDir],
+    ['JAVA_HOME', 'JavaHome', settings.javaHome],
+    ['The log folder', 'LogDir', settings.logDir],
+  ];
+  for (const [what, name, value] of folders) {
+    if (value === undefined) continue;
+    const posix = value.startsWith('/');
+    if (linux && !posix) warnings.push(`${what} ${value} is not a Linux path: set ${name} in anaplan-connect.sh to the folder on the Linux machine that runs the job.`);
+    if (windows && posix) warnings.push(`${what} ${value} is not a Windows path: set ${name} in anaplan-connect.bat to the folder on the Windows machine that runs the job.`);
+  }
+  const proxy = settings.connection;
+  if (proxy?.proxyUser !== undefined && proxy.proxyPasswordEnvVar !== undefined) {
+    warnings.push(
+      `Anaplan Connect takes the proxy password on its own command line (-viauser user:password), ${PROCESS_LIST}. It must be in the environment variable ${proxy.proxyPasswordEnvVar} of the account that runs the job.${windows ? ' On Windows it must not contain " or ! or end with \\.' : ''}`,
+    );
+  }
+  if (settings.onFailure !== undefined && windows) {
+    warnings.push('On Windows the on-failure command runs through cmd /c and cannot contain " or !: put a longer command, or one with spaces in its path, into a .cmd file at a path without spaces.');
+  }
+  const schedule = settings.schedule;
+  if (schedule) {
+    const differs = scheduledAccountDiffers(settings);
+    if (differs) {
+      warnings.push(
+        `The job is scheduled to run as ${differs.scheduled}, but you (${differs.current}) exported it: ${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run it as ${differs.scheduled}, with that account's home folder and environment, not yours. ${ownershipNotes(settings, differs.scheduled).join(' ')}`,
+      );
+    }
+    if (settings.method === 'oauth' && settings.rotatable) {
+      warnings.push(
+        `The job is scheduled once a day, which is longer than the default lifetime of rotating refresh tokens (${DEFAULT_ROTATABLE_LIFETIME_SECONDS.toLocaleString('en-US')} seconds, about 12 hours): unless the client's lifetime was set to more than a day, the token expires between runs and every run fails at sign-in.`,
+      );
+    }
+    if (linux && !settings.javaHome) {
+      warnings.push('cron runs the job with a short PATH (/usr/bin:/bin): if java is not there, set JavaHome (JAVA_HOME), or AnaplanClient.sh will not find Java.');
+    }
+  }
+  return warnings;
 }
 
 type OAuthSettings = Extract<ExportSettings, { method: 'oauth' }>;

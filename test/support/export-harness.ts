@@ -84,11 +84,30 @@ export interface Job {
   keystoreDir(): Promise<string | null>;
 }
 
-/** A folder with a hostile name holding the stand-in and the generated script; runs start elsewhere. */
+// The stand-in for the job-option tests: records its arguments (NUL-separated) and its working
+// folder like STAND_IN, records JAVA_HOME ("unset" when not in its environment), prints a line to
+// each of stdout and stderr (for the log), and exits with STANDIN_EXIT.
+export const JOB_STAND_IN = [
+  '#!/bin/bash',
+  'printf \'%s\\0\' "$@" > "$ARGV_FILE"',
+  'pwd -P > "$CWD_FILE"',
+  'if [ "${JAVA_HOME+set}" = set ]; then printf \'set\\0%s\' "$JAVA_HOME"; else printf unset; fi > "$JAVA_HOME_FILE"',
+  'echo "stand-in: Anaplan Connect output"',
+  'echo "stand-in: Anaplan Connect error output" >&2',
+  'exit "${STANDIN_EXIT:-0}"',
+  '',
+].join('\n');
+
+/**
+ * A folder with a hostile name holding the stand-in and the generated script; runs start elsewhere.
+ * The dated logs go to <tmp>/job-logs unless the input names a log folder, so that the job folder
+ * holds only what the export wrote; `logDir: 'next-to-script'` keeps the script's default (a logs
+ * folder next to it).
+ */
 export async function setUpJob(
   tmp: string,
   input: AnaplanConnectExportRequest,
-  options: { standIn?: 'missing' | 'not-executable'; client?: string } = {},
+  options: { standIn?: 'missing' | 'not-executable'; client?: string; logDir?: 'next-to-script' } = {},
 ): Promise<Job> {
   const folder = join(tmp, "Anaplan Connect 'q' $HOME `x`");
   const elsewhere = join(tmp, 'elsewhere');
@@ -98,7 +117,8 @@ export async function setUpJob(
     await writeFile(join(folder, 'AnaplanClient.sh'), options.client ?? STAND_IN);
     await chmod(join(folder, 'AnaplanClient.sh'), options.standIn === 'not-executable' ? 0o644 : 0o755);
   }
-  await writeAnaplanConnectExport(folder, { ...input, platforms: ['linux'] }, { overwrite: false });
+  const logDir = options.logDir === 'next-to-script' ? {} : { logDir: join(tmp, 'job-logs') };
+  await writeAnaplanConnectExport(folder, { ...logDir, ...input, platforms: ['linux'] }, { overwrite: false });
   const argvFile = join(tmp, 'argv.bin');
   const cwdFile = join(tmp, 'cwd.txt');
   const keystoreDirFile = join(tmp, 'keystore-dir.bin');
@@ -108,6 +128,7 @@ export async function setUpJob(
     ARGV_FILE: argvFile,
     CWD_FILE: cwdFile,
     KEYSTORE_DIR_FILE: keystoreDirFile,
+    JAVA_HOME_FILE: join(tmp, 'java-home.bin'),
     LC_ALL: 'C.UTF-8',
   };
   const script = join(folder, 'anaplan-connect.sh');

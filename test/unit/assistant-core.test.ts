@@ -84,6 +84,8 @@ describe('the core behind the UI', () => {
     expect(first.files.map((f) => [f.name, f.status])).toEqual([
       ['anaplan-connect.sh', 'new'],
       ['README.md', 'new'],
+      ['boomi-connection.md', 'new'],
+      ['informatica-connection.md', 'new'],
     ]);
     await handlers.writeExport({ ...request, overwrite: false } as never);
     expect((await handlers.previewExport(request as never)).files.every((f) => f.status === 'same')).toBe(true);

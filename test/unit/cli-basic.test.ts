@@ -122,7 +122,12 @@ describe('anaplan-setup export --method basic', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const answer = result.json<{ files: string[] }>();
-    expect(answer.files.sort()).toEqual([join(out, 'README.md'), join(out, 'anaplan-connect.bat'), join(out, 'anaplan-connect.sh')]);
+    expect(answer.files.sort()).toEqual(
+      ['README.md', 'anaplan-connect.bat', 'anaplan-connect.sh', 'boomi-connection.md', 'informatica-connection.md'].map((name) => join(out, name)),
+    );
+    const boomi = await readFile(join(out, 'boomi-connection.md'), 'utf8');
+    expect(boomi).toContain('https://eu3.api.anaplan.com/2/0');
+    expect(boomi).toContain('https://eu3.auth.anaplan.com/token/authenticate');
     const sh = await readFile(join(out, 'anaplan-connect.sh'), 'utf8');
     expect((await stat(join(out, 'anaplan-connect.sh'))).mode & 0o777).toBe(0o755);
     expect(sh).not.toContain('\r');
@@ -177,6 +182,29 @@ describe('anaplan-setup export --method basic', () => {
     // The same job exported again the same day is unchanged, bundle included.
     const again = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', out, '--bundle', '--json'], { env: env() });
     expect(again.json<{ details: Array<{ status: string }> }>().details.every((f) => f.status === 'unchanged')).toBe(true);
+  });
+
+  test('--operation import, proxy and retry options, and --schedule: the job runs unattended as composed', async () => {
+    const out = join(work, 'scheduled');
+    const result = await runCli(
+      ['export', '--method', 'basic', '--user', user.email, '--platform', 'linux', '--out', out, '--operation', 'import', '--file', 'employees.csv', '--local-file', '/data/employees.csv', '--import', 'Employees from employees.csv',
+        '--proxy', 'http://proxy.example.com:3128', '--max-retry-count', '5', '--schedule', '02:30', '--json'],
+      { env: env() },
+    );
+    expect(result.code, result.stdout).toBe(0);
+    const sh = await readFile(join(out, 'anaplan-connect.sh'), 'utf8');
+    expect(sh).toContain("Operation=(-file 'employees.csv' -put '/data/employees.csv' -import 'Employees from employees.csv' -execute)");
+    expect(sh).toContain("ProxyUrl='http://proxy.example.com:3128'");
+    expect(sh).toContain('-maxretrycount "$MaxRetryCount"');
+    expect(await readFile(join(out, 'crontab.txt'), 'utf8')).toMatch(/^30 2 \* \* \* /m);
+    const outOfRange = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', join(work, 'bad'), '--http-timeout', '10', '--json'], { env: env() });
+    expect(outOfRange.code).toBe(2);
+    expect(outOfRange.json<{ error: { message: string } }>().error.message).toMatch(/60.*300/);
+    const noPort = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', join(work, 'bad'), '--proxy', 'http://proxy.example.com', '--json'], { env: env() });
+    expect(noPort.code).toBe(2);
+    expect(noPort.json<{ error: { message: string } }>().error.message).toMatch(/port/);
+    const incomplete = await runCli(['export', '--method', 'basic', '--user', user.email, '--out', join(work, 'bad'), '--operation', 'process', '--json'], { env: env() });
+    expect(incomplete.json<{ error: { message: string } }>().error.message).toMatch(/--process/);
   });
 
   test('bad input writes nothing: bad IDs, unknown platform, missing --out', async () => {

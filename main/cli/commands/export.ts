@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { PRODUCT_NAME } from '../../core/assistant.js';
 import { AppError } from '../../core/errors.js';
-import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from '../../core/export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
 import { APP_VERSION } from '../../core/version.js';
-import type { CertificateCredentials } from '../../export/index.js';
+import { composeOperation, type CertificateCredentials } from '../../export/index.js';
 import { readPkcs12Entry } from '../../pki/keystore.js';
 import type { Platform } from '../../store/settings-schema.js';
 import { EmailFlag, HexIdFlag, addEndpointOptions, addJsonOption, parseFlags } from '../options.js';
@@ -48,6 +48,25 @@ const ExportFlags = z.object({
   tokenStoreDir: z.string().optional(),
   overwrite: z.boolean().default(false),
   bundle: z.boolean().default(false),
+  proxy: z.string().optional(),
+  proxyUser: z.string().optional(),
+  proxyPasswordVariable: EnvVarName.optional(),
+  maxRetryCount: z.coerce.number().int().optional(),
+  retryTimeout: z.coerce.number().int().optional(),
+  httpTimeout: z.coerce.number().int().optional(),
+  chunkSize: z.coerce.number().int().optional(),
+  anaplanConnectDir: z.string().optional(),
+  javaHome: z.string().optional(),
+  logDir: z.string().optional(),
+  onFailure: z.string().optional(),
+  schedule: z.string().optional(),
+  scheduleAccount: z.string().optional(),
+  operation: z.enum(['import', 'process', 'export'], { error: 'must be import, process or export' }).optional(),
+  file: z.string().optional(),
+  localFile: z.string().optional(),
+  import: z.string().optional(),
+  process: z.string().optional(),
+  export: z.string().optional(),
   region: z.string().optional(),
   authUrl: z.string().optional(),
   apiUrl: z.string().optional(),
@@ -84,6 +103,25 @@ export function registerExport(program: Command, run: Run): void {
     .option('--client-id <id>', 'oauth: the Device grant OAuth client\u2019s ID')
     .option('--rotatable', 'oauth: the client\u2019s refresh tokens rotate (the job passes --rotatable so each new one is saved)')
     .option('--token-store-dir <dir>', 'oauth: the folder of the token store, set as AC_OAUTH_KEYSTORE_DIR in the script (default: $AC_OAUTH_KEYSTORE_DIR, else your home)')
+    .option('--operation <preset>', 'what the job does: import (upload --file from --local-file, run --import), process (run --process) or export (run --export, save to --local-file)')
+    .option('--file <name>', 'with --operation import: the Anaplan file the import reads')
+    .option('--local-file <path>', 'with --operation import: the file on the server to upload; export: where to save the download')
+    .option('--import <name>', 'with --operation import: the import to run')
+    .option('--process <name>', 'with --operation process: the process to run')
+    .option('--export <name>', 'with --operation export: the export to run')
+    .option('--proxy <url>', 'the proxy the job uses (Anaplan Connect -via), with an explicit port: http://proxy.example.com:8080')
+    .option('--proxy-user <user>', 'the proxy user (-viauser), [DOMAIN\\[workstation\\]]user for NTLM; its password comes from --proxy-password-variable when the job runs')
+    .option('--proxy-password-variable <name>', 'the environment variable the job reads the proxy password from')
+    .option('--max-retry-count <n>', 'Anaplan Connect -maxretrycount (3-15)')
+    .option('--retry-timeout <seconds>', 'Anaplan Connect -retrytimeout (3-120 s)')
+    .option('--http-timeout <seconds>', 'Anaplan Connect -httptimeout (60-300 s)')
+    .option('--chunk-size <mb>', 'Anaplan Connect -chunksize (1-50 MB)')
+    .option('--anaplan-connect-dir <dir>', 'the Anaplan Connect folder on the server (default: the script\u2019s own folder)')
+    .option('--java-home <dir>', 'JAVA_HOME for the job (default: JAVA_HOME or java on the PATH)')
+    .option('--log-dir <dir>', 'the folder for the dated logs (default: logs next to the script)')
+    .option('--on-failure <command>', 'a command to run when Anaplan Connect fails (gets ANAPLAN_JOB_EXIT_CODE and ANAPLAN_JOB_LOG)')
+    .option('--schedule <HH:MM>', 'a daily run at this time: crontab.txt / schtasks.txt and README')
+    .option('--schedule-account <account>', 'the account the schedule runs as (default: yours)')
     .option('--bundle', 'also write anaplan-connect-job.zip: the whole job as one file to copy to the server')
     .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept)');
   addEndpointOptions(command);
@@ -96,6 +134,8 @@ export function registerExport(program: Command, run: Run): void {
       run(options, async (out) => {
         const flags = parseFlags(ExportFlags, options);
         const target: ExportTarget = {
+          operation: operationOf(flags),
+          job: jobOf(flags),
           email: flags.user ?? '',
           endpoints: { region: flags.region, authUrl: flags.authUrl, apiUrl: flags.apiUrl, oauthUrl: flags.oauthUrl },
           workspaceId: flags.workspaceId,
@@ -126,6 +166,44 @@ export function registerExport(program: Command, run: Run): void {
         out.result({ files: written.map((f) => f.path), details: written, warnings: plan.warnings }, () => written.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
       }),
     );
+}
+
+/** Where and how the job runs, from the flags; the export checks each against Anaplan Connect's ranges. */
+function jobOf(flags: Flags): JobOptions {
+  return {
+    connection: {
+      proxyUrl: flags.proxy,
+      proxyUser: flags.proxyUser,
+      proxyPasswordEnvVar: flags.proxyPasswordVariable,
+      maxRetryCount: flags.maxRetryCount,
+      retryTimeoutSeconds: flags.retryTimeout,
+      httpTimeoutSeconds: flags.httpTimeout,
+      chunkSizeMb: flags.chunkSize,
+    },
+    anaplanConnectDir: flags.anaplanConnectDir,
+    javaHome: flags.javaHome,
+    logDir: flags.logDir,
+    onFailure: flags.onFailure,
+    schedule: flags.schedule ? { time: flags.schedule, ...(flags.scheduleAccount ? { account: flags.scheduleAccount } : {}) } : undefined,
+  };
+}
+
+/** The Operation for a common job, in Anaplan Connect's order and spelling (anaplan-facts §5). */
+function operationOf(flags: Flags): string[] {
+  const need = (value: string | undefined, flag: string): string => {
+    if (!value) throw new AppError('bad_input', `--operation ${flags.operation} needs ${flag}.`);
+    return value;
+  };
+  switch (flags.operation) {
+    case undefined:
+      return [];
+    case 'import':
+      return composeOperation({ kind: 'import', file: need(flags.file, '--file'), localFile: need(flags.localFile, '--local-file'), importName: need(flags.import, '--import') });
+    case 'process':
+      return composeOperation({ kind: 'process', processName: need(flags.process, '--process') });
+    case 'export':
+      return composeOperation({ kind: 'export', exportName: need(flags.export, '--export'), localFile: need(flags.localFile, '--local-file') });
+  }
 }
 
 async function basicPassword(flags: Flags, out: Output): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import { ApiError } from '../api';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
+import { OperationBuilder, type OperationPreset } from './OperationBuilder';
 import type { ExportPreview, ExportWritten } from '../types';
 import type { StepProps } from './props';
 
@@ -26,6 +27,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const [jobHome, setJobHome] = useState(info.homeDir);
   const [secret, setSecret] = useState(session.keystorePassword);
   const [preview, setPreview] = useState<ExportPreview | null>(null);
+  const [operationPreset, setOperationPreset] = useState<OperationPreset | null>(null);
+  const [bundle, setBundle] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -36,6 +39,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     platforms,
     passwordSource: source,
     passwordEnvVar: envVar.trim(),
+    operationPreset,
+    bundle,
     ...(source === 'inline' && session.password ? { password: session.password } : {}),
     ...(certificate
       ? {
@@ -120,6 +125,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           </button>
         )}
       </div>
+      <OperationBuilder api={api} profile={profile} session={session} onChange={(preset) => (setOperationPreset(preset), invalidate())} />
       <fieldset>
         <legend>Scripts for</legend>
         <div className="field checkbox">
@@ -129,6 +135,10 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
         <div className="field checkbox">
           <input id="windows" type="checkbox" checked={windows} onChange={(e) => (setWindows(e.target.checked), invalidate())} />
           <label htmlFor="windows">Windows (anaplan-connect.bat)</label>
+        </div>
+        <div className="field checkbox">
+          <input id="bundle" type="checkbox" checked={bundle} onChange={(e) => (setBundle(e.target.checked), invalidate())} />
+          <label htmlFor="bundle">Also one ZIP of the whole job, to copy to the server (anaplan-connect-job.zip)</label>
         </div>
       </fieldset>
       {certificate ? (

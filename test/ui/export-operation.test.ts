@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHROMIUM_PATH, launchChromium, startUi, type UiProcess } from '../support/browser.js';
+import { SEED, startEmulator, type Emulator } from '../emulator/server.js';
+
+const user = SEED.users.integration;
+let browser: Browser;
+let emulator: Emulator;
+let ui: UiProcess;
+let work: string;
+
+describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own lists, in real Chromium', () => {
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    browser = await launchChromium();
+    work = await mkdtemp(join(tmpdir(), 'ui-operation-'));
+    ui = await startUi({ ANAPLAN_SETUP_HOME: join(work, 'settings') });
+  });
+  afterAll(async () => {
+    await ui?.stop();
+    await browser?.close();
+    await emulator?.close();
+  });
+
+  test('an import operation picked from the emulator\u2019s lists, exported with a bundle', async () => {
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    await page.getByRole('button', { name: 'New connection' }).click();
+    await page.getByLabel('Connection name', { exact: true }).fill('Import job');
+    await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
+    await page.getByLabel('Region', { exact: true }).selectOption('custom');
+    await page.getByLabel('Auth URL', { exact: true }).fill(emulator.url);
+    await page.getByLabel('API URL', { exact: true }).fill(emulator.url);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Test login' }).click();
+    await page.getByText('Login OK').waitFor();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Finance Planning' });
+    await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Workforce' });
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    await page.getByRole('heading', { name: 'Export' }).waitFor();
+    await page.getByRole('radio', { name: 'Upload a file and run an import' }).check();
+    await page.getByLabel('Import', { exact: true }).selectOption('Employees from employees.csv');
+    await page.getByLabel('Anaplan file (the import’s source)').selectOption('employees.csv');
+    await page.getByLabel('File on the server to upload').fill('/data/hr/employees today.csv');
+    await page.getByLabel(/Also one ZIP of the whole job/).check();
+    const out = join(work, 'job');
+    await page.getByLabel('Folder', { exact: true }).fill(out);
+    await page.getByRole('button', { name: 'Review files' }).click();
+    await page.getByRole('heading', { name: /Review: nothing is written yet/ }).waitFor();
+    expect(await page.locator('summary', { hasText: 'anaplan-connect-job.zip' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Write files' }).click();
+    await page.getByRole('heading', { name: 'Done' }).waitFor();
+
+    const sh = await readFile(join(out, 'anaplan-connect.sh'), 'utf8');
+    expect(sh).toContain("Operation=(-file 'employees.csv' -put '/data/hr/employees today.csv' -import 'Employees from employees.csv' -execute)");
+    execFileSync('bash', ['-n', join(out, 'anaplan-connect.sh')]);
+    const listed = execFileSync('unzip', ['-Z1', join(out, 'anaplan-connect-job.zip')], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(listed).toEqual(expect.arrayContaining(['README.md', 'anaplan-connect.bat', 'anaplan-connect.sh']));
+    // The lists were read with the model chosen in the wizard.
+    expect(emulator.log.some((e) => e.path === `/2/0/workspaces/${SEED.workspaces.financePlanning.id}/models/${SEED.models.workforce.id}/imports`)).toBe(true);
+    await page.close();
+  });
+});
