@@ -27,6 +27,7 @@ export const METHOD_NAMES = [
   'cancelDeviceFlow',
   'loginOAuth',
   'listModelObjects',
+  'checkServerSetup',
   'getExpiries',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -305,6 +305,10 @@ export const contract = {
   ),
   cancelDeviceFlow: method(z.object({ flowId: z.string() }), z.object({ cancelled: z.boolean() })),
   loginOAuth: method(z.object({ profileId: z.string() }), LoginResultSchema),
+  checkServerSetup: method(
+    z.object({ anaplanConnectDir: z.string().max(4096), javaHome: z.string().max(4096) }),
+    z.object({ findings: z.array(z.object({ level: z.enum(['ok', 'warn', 'block']), message: z.string() })) }),
+  ),
   listModelObjects: method(
     z.object({
       profileId: z.string(),

@@ -13,6 +13,7 @@ import { exportHandlers } from './export-handlers.js';
 import { expiryHandlers } from './expiry-handlers.js';
 import { oauthHandlers } from './oauth-handlers.js';
 import { withProfileToken } from './profile-token.js';
+import { checkServerSetup } from './server-check.js';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
@@ -171,6 +172,10 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       const at = now().toISOString();
       touchProfile(profileId, (p) => ({ ...p, basicPasswordCheckedAt: at, lastLogin: { at, email: result.user.email } }));
       return { ...result, passwordStored };
+    },
+
+    async checkServerSetup(input) {
+      return { findings: checkServerSetup(input) };
     },
 
     async listModelObjects({ profileId, secret }) {

@@ -52,6 +52,9 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
     await page.getByLabel('Anaplan file (the import’s source)').selectOption('employees.csv');
     await page.getByLabel('File on the server to upload').fill('/data/hr/employees today.csv');
     await page.getByLabel(/Also one ZIP of the whole job/).check();
+    await page.getByText('Where and when the job runs').click();
+    await page.getByLabel('Run daily at (HH:MM)').fill('02:30');
+    await page.getByLabel('Retries (3–15)').fill('5');
     const out = join(work, 'job');
     await page.getByLabel('Folder', { exact: true }).fill(out);
     await page.getByRole('button', { name: 'Review files' }).click();
@@ -63,6 +66,8 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
     const sh = await readFile(join(out, 'anaplan-connect.sh'), 'utf8');
     expect(sh).toContain("Operation=(-file 'employees.csv' -put '/data/hr/employees today.csv' -import 'Employees from employees.csv' -execute)");
     execFileSync('bash', ['-n', join(out, 'anaplan-connect.sh')]);
+    expect(sh).toContain("MaxRetryCount='5'");
+    expect(await readFile(join(out, 'crontab.txt'), 'utf8')).toMatch(/^30 2 \* \* \* /m);
     const listed = execFileSync('unzip', ['-Z1', join(out, 'anaplan-connect-job.zip')], { encoding: 'utf8' }).trim().split('\n').sort();
     expect(listed).toEqual(expect.arrayContaining(['README.md', 'anaplan-connect.bat', 'anaplan-connect.sh']));
     // The lists were read with the model chosen in the wizard.

@@ -3,6 +3,7 @@ import { ApiError } from '../api';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
+import { JobOptions, type JobRequest } from './JobOptions';
 import { OperationBuilder, type OperationPreset } from './OperationBuilder';
 import type { ExportPreview, ExportWritten } from '../types';
 import type { StepProps } from './props';
@@ -29,6 +30,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const [preview, setPreview] = useState<ExportPreview | null>(null);
   const [operationPreset, setOperationPreset] = useState<OperationPreset | null>(null);
   const [bundle, setBundle] = useState(false);
+  const [job, setJob] = useState<JobRequest | undefined>(undefined);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -41,6 +43,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     passwordEnvVar: envVar.trim(),
     operationPreset,
     bundle,
+    job,
     ...(source === 'inline' && session.password ? { password: session.password } : {}),
     ...(certificate
       ? {
@@ -126,6 +129,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
         )}
       </div>
       <OperationBuilder api={api} profile={profile} session={session} onChange={(preset) => (setOperationPreset(preset), invalidate())} />
+      <JobOptions api={api} info={info} onChange={(next) => (setJob(next), invalidate())} />
       <fieldset>
         <legend>Scripts for</legend>
         <div className="field checkbox">
