@@ -133,14 +133,19 @@ export const ExportRequestSchema = z.object({
 });
 
 export const ExportFileStatusSchema = z.enum(['new', 'same', 'changed']);
+/** What the assistant did, as commands a person could run by hand; secrets appear as $VARIABLES. */
+export const EquivalentCommandSchema = z.object({ tool: z.enum(['openssl', 'keytool', 'Anaplan Connect']), title: z.string(), command: z.string() });
+
 export const ExportPreviewSchema = z.object({
   dir: z.string(),
   files: z.array(z.object({ name: z.string(), content: z.string(), mode: z.number(), status: ExportFileStatusSchema, existing: z.string().nullable() })),
   warnings: z.array(z.string()),
+  equivalentCommands: z.array(EquivalentCommandSchema),
 });
 export const ExportWrittenSchema = z.object({
   files: z.array(z.object({ path: z.string(), status: z.enum(['created', 'replaced', 'unchanged']) })),
   warnings: z.array(z.string()),
+  equivalentCommands: z.array(EquivalentCommandSchema),
 });
 
 export const CA_PROFILE_IDS = ['sectigo', 'digicert', 'globalsign', 'quovadis', 'other'] as const;

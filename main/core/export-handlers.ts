@@ -3,6 +3,8 @@ import type { MethodOutput, MethodParsedInput } from '../contract.js';
 import { composeOperation, type CertificateCredentials } from '../export/index.js';
 import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
 import type { Profile } from '../store/settings-schema.js';
+import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
+import { equivalentCommands } from './equivalent-commands.js';
 import { AppError } from './errors.js';
 import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
 import type { ProfileAccess } from './profile-access.js';
@@ -21,6 +23,10 @@ export interface ExportDeps {
   homeDir: string;
 }
 
+function operationOf(request: ExportRequest): string[] {
+  return request.operationPreset ? composeOperation(request.operationPreset) : request.operation;
+}
+
 /** Preview and write the Anaplan Connect job for the profile's auth method; nothing is written by a preview. */
 export function exportHandlers(deps: ExportDeps) {
   const plan = async (request: ExportRequest): Promise<FullPlan> => {
@@ -31,7 +37,7 @@ export function exportHandlers(deps: ExportDeps) {
       workspaceId: profile.workspace?.id,
       modelId: profile.model?.id,
       profileName: profile.name,
-      operation: request.operationPreset ? composeOperation(request.operationPreset) : request.operation,
+      operation: operationOf(request),
       job: request.job,
     };
     if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
@@ -94,6 +100,14 @@ export function exportHandlers(deps: ExportDeps) {
     return { ...planned, homeFile };
   };
 
+  /** The commands a person could run by hand to do what this export does. */
+  const commandsFor = (request: ExportRequest) => {
+    const profile = deps.access.profileById(request.profileId);
+    const endpoints = resolveEndpoints(profile.endpoints);
+    const authUrl = requireEndpoint(endpoints, profile.authMethod === 'oauth' ? 'oauthUrl' : 'authUrl');
+    return equivalentCommands(profile, { serviceUrl: requireEndpoint(endpoints, 'apiUrl'), authUrl, operation: operationOf(request) });
+  };
+
   return {
     async previewExport(request: ExportRequest): Promise<MethodOutput<'previewExport'>> {
       const { files, warnings, homeFile } = await plan(request);
@@ -107,7 +121,7 @@ export function exportHandlers(deps: ExportDeps) {
         // The file holds the keystore password, only obfuscated: its content is not shown.
         if (home) previews.push({ ...home, name: join(homeFile.dir, homeFile.file.name), content: '(the keystore password in Anaplan Connect\u2019s encoding: not shown)', existing: home.existing === null ? null : '(not shown)' });
       }
-      return { dir: request.dir, files: previews, warnings };
+      return { dir: request.dir, files: previews, warnings, equivalentCommands: commandsFor(request) };
     },
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
@@ -119,7 +133,7 @@ export function exportHandlers(deps: ExportDeps) {
         step: 'done',
         exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
       }));
-      return { files: written, warnings };
+      return { files: written, warnings, equivalentCommands: commandsFor(request) };
     },
   };
 }

@@ -102,6 +102,12 @@ describe.skipIf(!CHROMIUM_PATH)('the certificate path from the CA\u2019s reply t
     await page.getByRole('button', { name: 'Review files' }).click();
     await page.getByRole('heading', { name: /Review/ }).waitFor();
     expect(await page.locator('summary', { hasText: 'keystore-access.txt' }).count()).toBe(1);
+    await page.getByText('Equivalent commands (openssl, keytool, Anaplan Connect)').click();
+    const commands = await page.locator('.equivalent-commands').innerText();
+    expect(commands).toContain('openssl pkcs12 -export -legacy');
+    expect(commands).toContain('keytool -list -v -keystore');
+    expect(commands).toMatch(/\.\/AnaplanClient\.sh -keystore .* -keystorealias anaplan-connect -service .* -auth /);
+    expect(commands).not.toContain(KEYSTORE_PASSWORD);
     await page.getByRole('button', { name: 'Write files' }).click();
     await page.getByRole('heading', { name: 'Done' }).waitFor();
 

@@ -1,3 +1,4 @@
+import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import type { ExportWritten, Profile } from '../types';
@@ -29,6 +30,7 @@ export function DoneStep({ profile, written, onHome }: { profile: Profile; writt
           The job was exported to <code>{profile.exportOptions.dir}</code>.
         </p>
       )}
+      {written && <EquivalentCommands commands={written.equivalentCommands} />}
       <h3>Next steps</h3>
       <ol className="next-steps">
         <li>Copy the script into the Anaplan Connect folder on the integration server (next to AnaplanClient.sh / AnaplanClient.bat), or set AnaplanConnectDir in it.</li>

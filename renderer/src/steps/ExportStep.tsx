@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
+import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -262,6 +263,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
               </li>
             ))}
           </ul>
+          <EquivalentCommands commands={preview.equivalentCommands} />
           {preview.warnings.map((warning) => (
             <Notice kind="warning" key={warning}>
               {warning}
