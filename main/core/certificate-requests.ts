@@ -29,6 +29,7 @@ export function toCertificateRequest(result: KeygenResult, subject: CsrSubject):
     keyEncrypted: result.keyEncrypted,
     hash: result.hash,
     status: 'pending',
+    subjectFields: Object.fromEntries(Object.entries(subject).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '')),
     equivalentCommands: opensslEquivalent({
       subject,
       profile: caProfile(result.caProfileId),

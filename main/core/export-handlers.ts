@@ -24,7 +24,7 @@ export interface ExportDeps {
 }
 
 function operationOf(request: ExportRequest): string[] {
-  return request.operationPreset ? composeOperation(request.operationPreset) : request.operation;
+  return request.operationPreset ? composeOperation(request.operationPreset) : (request.operation ?? []);
 }
 
 /** Preview and write the Anaplan Connect job for the profile's auth method; nothing is written by a preview. */

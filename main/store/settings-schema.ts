@@ -47,6 +47,8 @@ export const CertificateRequestSchema = z.object({
   status: z.enum(['pending', 'issued']).default('pending'),
   /** The openssl commands that would produce the same request by hand. */
   equivalentCommands: z.array(z.string()).default([]),
+  /** The subject as entered, so that a renewal asks for the same one. */
+  subjectFields: z.record(z.string(), z.string()).default({}),
 });
 export type CertificateRequest = z.infer<typeof CertificateRequestSchema>;
 

@@ -84,12 +84,12 @@ export function App({ api }: { api: AssistantApi }) {
     setSettings(await api.selectProfile({ id: null }));
     setView({ kind: 'start' });
   };
-  const resume = async (id: string) => {
+  const resume = async (id: string, step?: StepId) => {
     forgetSession();
     const next = await api.selectProfile({ id });
     setSettings(next);
     const resumed = next.profiles.find((p) => p.id === id);
-    setView({ kind: 'wizard', step: resumed?.step ?? 'account' });
+    setView({ kind: 'wizard', step: step ?? resumed?.step ?? 'account' });
   };
   const changeTheme = async (theme: PublicSettings['theme']) => {
     applyTheme(theme);
@@ -124,7 +124,8 @@ export function App({ api }: { api: AssistantApi }) {
               api={api}
               info={info}
               profiles={settings.profiles}
-              onResume={resume}
+              onResume={(id) => resume(id)}
+              onRenew={(id) => resume(id, 'credentials')}
               onNew={async () => {
                 forgetSession();
                 setSettings(await api.selectProfile({ id: null }));

@@ -14,6 +14,7 @@ export function StartPage({
   onResume,
   onNew,
   onDelete,
+  onRenew,
   api,
 }: {
   info: AppInfo;
@@ -21,6 +22,8 @@ export function StartPage({
   onResume: (id: string) => void;
   onNew: () => void;
   onDelete: (id: string) => Promise<void>;
+  /** Opens the step where the expiring credential is made anew. */
+  onRenew?: (id: string) => void;
   /** The core's getExpiries; without it the same pure rules run here on the profiles shown. */
   api?: Partial<Pick<AssistantApi, 'getExpiries'>>;
 }) {
@@ -66,7 +69,7 @@ export function StartPage({
     >
       {info.frontDoor === 'browser' && !info.secrets.available && <Notice kind="info">{info.secrets.reason}</Notice>}
       {error && <Notice kind="error">{error}</Notice>}
-      <ExpiryList expiries={expiries} />
+      <ExpiryList expiries={expiries} onRenew={onRenew} />
       {profiles.length > 0 && (
         <section aria-labelledby="profiles-heading">
           <h3 id="profiles-heading">Your connections</h3>

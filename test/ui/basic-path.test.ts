@@ -89,7 +89,7 @@ describe.skipIf(!CHROMIUM_PATH)('the Basic path in real Chromium against `anapla
 
     await page.getByRole('heading', { name: 'Export' }).waitFor();
     const out = join(await mkdtemp(join(tmpdir(), 'ui-export-')), 'job');
-    await page.getByLabel('Folder').fill(out);
+    await page.getByLabel('Folder', { exact: true }).fill(out);
     await page.getByRole('button', { name: 'Review files' }).click();
     await page.getByRole('heading', { name: /Review: nothing is written yet/ }).waitFor();
     await expect.poll(() => readdir(join(out, '..'))).toEqual([]); // the review writes nothing

@@ -90,6 +90,10 @@ describe.skipIf(!CHROMIUM_PATH)('the certificate path up to the CSR, in real Chr
     await page.getByRole('button', { name: 'Resume Certificate user' }).click();
     await page.getByRole('heading', { name: 'Your certificate request' }).waitFor();
     expect((await page.getByLabel('Certificate request (PEM)').innerText()).trim()).toBe((await readFile(join(keyDir, 'request.csr'), 'utf8')).trim());
+    // A renewal starts from the same subject.
+    await page.getByRole('button', { name: 'Make a new request' }).click();
+    expect(await page.getByLabel(/Your name/).inputValue()).toBe('Ada Lovelace');
+    expect(await page.getByLabel(/Country code/).inputValue()).toBe('GB');
     await page.close();
   });
 });

@@ -20,7 +20,14 @@ export function levelText(expiry: Expiry): string {
 const noticeKind = (level: Expiry['level']) => (level === 'expired' ? 'error' : level === 'warn' ? 'warning' : 'info');
 
 /** What expires across the connections, soonest first, each with what to do about it. */
-export function ExpiryList({ expiries }: { expiries: readonly Expiry[] }) {
+/** Renewal starts from the list: the step where each credential is made. */
+const RENEW_LABEL: Record<Expiry['kind'], string> = {
+  certificate: 'Make a new request',
+  'refresh-token': 'Sign in again',
+  password: 'Enter the new password',
+};
+
+export function ExpiryList({ expiries, onRenew }: { expiries: readonly Expiry[]; onRenew?: (profileId: string) => void }) {
   if (expiries.length === 0) return null;
   const attention = expiries.filter((e) => e.level !== 'ok').length;
   return (
@@ -39,6 +46,11 @@ export function ExpiryList({ expiries }: { expiries: readonly Expiry[] }) {
               {expiry.expiresAt && <> · {new Date(expiry.expiresAt).toLocaleDateString()}</>}
             </strong>
             <div>{expiry.message}</div>
+            {onRenew && expiry.level !== 'ok' && (
+              <button type="button" onClick={() => onRenew(expiry.profileId)} aria-label={`Renew: ${RENEW_LABEL[expiry.kind]} of ${expiry.profileName}`}>
+                {RENEW_LABEL[expiry.kind]}
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -75,9 +75,20 @@ function RequestForm({
   onCreated,
   onCancel,
 }: Pick<StepProps, 'api' | 'info' | 'profile'> & { cas: CaProfile[]; onCreated: (request: CertificateRequest) => void; onCancel: (() => void) | null }) {
-  const [caId, setCaId] = useState<CaProfile['id']>('sectigo');
+  // A renewal asks for the same subject and CA as the last request.
+  const last = profile.certificateRequests.at(-1);
+  const [caId, setCaId] = useState<CaProfile['id']>(last?.caProfileId ?? 'sectigo');
   const ca = cas.find((c) => c.id === caId);
-  const [subject, setSubject] = useState<Record<SubjectKey, string>>({ commonName: '', email: profile.email, organization: '', organizationalUnit: '', locality: '', state: '', country: '' });
+  const [subject, setSubject] = useState<Record<SubjectKey, string>>({
+    commonName: '',
+    email: profile.email,
+    organization: '',
+    organizationalUnit: '',
+    locality: '',
+    state: '',
+    country: '',
+    ...(last?.subjectFields ?? {}),
+  });
   const [bits, setBits] = useState<2048 | 3072 | 4096>(2048);
   const [passphrase, setPassphrase] = useState('');
   const [confirm, setConfirm] = useState('');

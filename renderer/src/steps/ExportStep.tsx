@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ApiError } from '../api';
 import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Field } from '../components/Field';
+import { LineDiff } from '../components/LineDiff';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import { JobOptions, type JobRequest } from './JobOptions';
@@ -256,6 +257,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
                   <summary>
                     <code>{file.name}</code> <span className={`badge status-${file.status}`}>{STATUS_LABEL[file.status]}</span>
                   </summary>
+                  {file.status === 'changed' && file.existing !== null && !file.existing.startsWith('(') && <LineDiff before={file.existing} after={file.content} />}
                   <pre tabIndex={0} aria-label={`Content of ${file.name}`}>
                     {file.content}
                   </pre>
