@@ -28,7 +28,7 @@ try {
   await page.screenshot({ path: 'docs/wizard-login.png' });
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Folder').fill('/home/integration/anaplan-job');
+  await page.getByLabel('Folder', { exact: true }).fill('/home/integration/anaplan-job');
   await page.getByRole('button', { name: 'Review files' }).click();
   await page.getByRole('heading', { name: /Review/ }).waitFor();
   await page.getByLabel('Theme').selectOption('dark');
