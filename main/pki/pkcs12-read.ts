@@ -64,8 +64,13 @@ export function looksLikePkcs12(top: Tlv): boolean {
 }
 
 export function readPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
+  return asPkcs12Error(() => readPfx(bytes, password));
+}
+
+/** Runs read, turning what the ASN.1 reader and the ciphers throw into the Pkcs12Error it means. */
+function asPkcs12Error<T>(read: () => T): T {
   try {
-    return readPfx(bytes, password);
+    return read();
   } catch (error) {
     if (error instanceof Pkcs12Error) throw error;
     if (error instanceof UnsupportedAlgorithmError) {
@@ -77,6 +82,13 @@ export function readPkcs12(bytes: Buffer, password: string): Pkcs12Contents {
 }
 
 function readPfx(bytes: Buffer, password: string): Pkcs12Contents {
+  const contents: Pkcs12Contents = { keys: [], certificates: [] };
+  forEachSafe(bytes, password, (safeContents, macVerified) => readSafeContents(safeContents, password, macVerified, contents));
+  return contents;
+}
+
+/** Checks the PFX's MAC (when it has one) and hands each safe it opens to read, with whether the MAC was checked. */
+function forEachSafe(bytes: Buffer, password: string, read: (safeContents: Buffer, macVerified: boolean) => void): void {
   const [, authSafe, macData] = sequenceItems(readTlv(bytes), 'a PFX');
   const [contentType, wrapped] = sequenceItems(authSafe, 'the authenticated safe');
   if (oidOf(contentType) !== PKCS12_OID.data) {
@@ -85,18 +97,16 @@ function readPfx(bytes: Buffer, password: string): Pkcs12Contents {
   const authenticatedSafe = content(expect(explicit(wrapped, 0, 'the authenticated safe content'), Tag.octetString, 'the authenticated safe octets'));
   const macVerified = macData ? verifyMac(macData, authenticatedSafe, password) : false;
 
-  const contents: Pkcs12Contents = { keys: [], certificates: [] };
   for (const contentInfo of sequenceItems(readTlv(authenticatedSafe), 'the safe list')) {
     const safeContents = openSafe(contentInfo, password);
     try {
-      if (safeContents) readSafeContents(safeContents, password, macVerified, contents, 0);
+      if (safeContents) read(safeContents, macVerified);
     } catch (error) {
       // Without a MAC, a wrong password can decrypt to garbage that happens to end in valid padding.
       if (!macVerified && error instanceof Asn1Error) throw new Pkcs12Error('wrong_password', 'the password is wrong (or the file is damaged)');
       throw error;
     }
   }
-  return contents;
 }
 
 /** MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }. */
@@ -147,18 +157,39 @@ function decrypt(algorithmIdentifier: Tlv, ciphertext: Buffer, password: string,
     return decryptWithPassword(algorithmIdentifier, ciphertext, password);
   } catch (error) {
     if (error instanceof DecryptionError) {
-      throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the private key has a password of its own, different from the file password' : 'the password is wrong');
+      throw passwordProblem(problem, 'private key');
     }
     throw error;
   }
 }
 
-/** SafeContents ::= SEQUENCE OF SafeBag { bagId, [0] EXPLICIT bagValue, bagAttributes SET OPTIONAL }. */
-function readSafeContents(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12Contents, depth: number): void {
+/** The error for a key that does not open with the password: wrong, or the key has a password of its own. */
+function passwordProblem(problem: Pkcs12Problem, what: 'private key' | 'secret key'): Pkcs12Error {
+  return new Pkcs12Error(problem, problem === 'key_password_differs' ? `the ${what} has a password of its own, different from the file password` : 'the password is wrong');
+}
+
+/** The MAC proved the file password right: a key that does not open with it has a password of its own. */
+function keyProblem(macVerified: boolean): Pkcs12Problem {
+  return macVerified ? 'key_password_differs' : 'wrong_password';
+}
+
+/**
+ * Hands each SafeBag of safeContents (bagId, bag value, attributes) to visit, and reads nested
+ * SafeContents bags the same way (after visiting them), at most four deep.
+ */
+function forEachBag(safeContents: Buffer, visit: (bagId: Tlv | undefined, value: Tlv, attributesTlv: Tlv | undefined) => void, depth = 0): void {
   if (depth > 4) throw new Asn1Error('safe bags nested too deeply');
   for (const bag of sequenceItems(readTlv(safeContents), 'the safe contents')) {
     const [bagId, wrapped, attributesTlv] = sequenceItems(bag, 'a safe bag');
     const value = explicit(wrapped, 0, 'a bag value');
+    visit(bagId, value, attributesTlv);
+    if (oidOf(bagId) === PKCS12_OID.safeContentsBag) forEachBag(raw(value), visit, depth + 1);
+  }
+}
+
+/** SafeContents ::= SEQUENCE OF SafeBag { bagId, [0] EXPLICIT bagValue, bagAttributes SET OPTIONAL }. */
+function readSafeContents(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12Contents): void {
+  forEachBag(safeContents, (bagId, value, attributesTlv) => {
     const attributes = readAttributes(attributesTlv);
     switch (oidOf(bagId)) {
       case PKCS12_OID.keyBag:
@@ -167,8 +198,7 @@ function readSafeContents(safeContents: Buffer, password: string, macVerified: b
       case PKCS12_OID.pkcs8ShroudedKeyBag: {
         const [algorithmIdentifier, encrypted] = sequenceItems(value, 'an encrypted private key');
         if (!algorithmIdentifier) throw new Asn1Error('encrypted private key without algorithm');
-        // The MAC proved the file password right: a key that does not open with it has a password of its own.
-        const problem = macVerified ? 'key_password_differs' : 'wrong_password';
+        const problem = keyProblem(macVerified);
         const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted key octets')), password, problem);
         into.keys.push({ ...attributes, key: privateKeyFromDecrypted(info, problem) });
         break;
@@ -179,14 +209,11 @@ function readSafeContents(safeContents: Buffer, password: string, macVerified: b
         into.certificates.push({ ...attributes, der: content(expect(explicit(certValue, 0, 'a certificate'), Tag.octetString, 'certificate octets')) });
         break;
       }
-      case PKCS12_OID.safeContentsBag:
-        readSafeContents(raw(value), password, macVerified, into, depth + 1);
-        break;
       default:
-        // CRL bags, secret bags: not needed here.
+        // Nested safe contents (forEachBag reads them), CRL bags, secret bags: not needed here.
         break;
     }
-  }
+  });
 }
 
 function readAttributes(attributesTlv: Tlv | undefined): Pkcs12Attributes {
@@ -208,7 +235,7 @@ function privateKeyFromDecrypted(privateKeyInfo: Buffer, problem: Pkcs12Problem)
   try {
     return createPrivateKey({ key: privateKeyInfo, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the private key has a password of its own, different from the file password' : 'the password is wrong');
+    throw passwordProblem(problem, 'private key');
   }
 }
 
@@ -241,65 +268,28 @@ export interface Pkcs12SecretKey extends Pkcs12Attributes {
  * readPkcs12 reads those.
  */
 export function readPkcs12SecretKeys(bytes: Buffer, password: string): Pkcs12SecretKey[] {
-  try {
-    return readPfxSecretKeys(bytes, password);
-  } catch (error) {
-    if (error instanceof Pkcs12Error) throw error;
-    if (error instanceof UnsupportedAlgorithmError) {
-      throw new Pkcs12Error('unsupported', `it uses ${error.message}, which this assistant does not read`);
-    }
-    if (error instanceof Asn1Error) throw new Pkcs12Error('damaged', `it is damaged or cut short (${error.message})`);
-    throw error;
-  }
+  return asPkcs12Error(() => readPfxSecretKeys(bytes, password));
 }
 
 function readPfxSecretKeys(bytes: Buffer, password: string): Pkcs12SecretKey[] {
-  const [, authSafe, macData] = sequenceItems(readTlv(bytes), 'a PFX');
-  const [contentType, wrapped] = sequenceItems(authSafe, 'the authenticated safe');
-  if (oidOf(contentType) !== PKCS12_OID.data) {
-    throw new Pkcs12Error('unsupported', 'it is protected with public-key integrity (a signature) rather than a password, which this assistant does not read');
-  }
-  const authenticatedSafe = content(expect(explicit(wrapped, 0, 'the authenticated safe content'), Tag.octetString, 'the authenticated safe octets'));
-  const macVerified = macData ? verifyMac(macData, authenticatedSafe, password) : false;
-
   const secretKeys: Pkcs12SecretKey[] = [];
-  for (const contentInfo of sequenceItems(readTlv(authenticatedSafe), 'the safe list')) {
-    const safeContents = openSafe(contentInfo, password);
-    try {
-      if (safeContents) readSecretBags(safeContents, password, macVerified, secretKeys, 0);
-    } catch (error) {
-      if (!macVerified && error instanceof Asn1Error) throw new Pkcs12Error('wrong_password', 'the password is wrong (or the file is damaged)');
-      throw error;
-    }
-  }
+  forEachSafe(bytes, password, (safeContents, macVerified) => readSecretBags(safeContents, password, macVerified, secretKeys));
   return secretKeys;
 }
 
-function readSecretBags(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12SecretKey[], depth: number): void {
-  if (depth > 4) throw new Asn1Error('safe bags nested too deeply');
-  for (const bag of sequenceItems(readTlv(safeContents), 'the safe contents')) {
-    const [bagId, wrapped, attributesTlv] = sequenceItems(bag, 'a safe bag');
-    const value = explicit(wrapped, 0, 'a bag value');
-    switch (oidOf(bagId)) {
-      case SECRET_BAG_OID: {
-        // Like the JDK: exactly { secretTypeId, [0] OCTET STRING }, secretTypeId not looked at.
-        const items = sequenceItems(value, 'a secret bag');
-        if (items.length !== 2) throw new Asn1Error('a secret bag of the wrong length');
-        const octets = content(expect(explicit(items[1], 0, 'a secret value'), Tag.octetString, 'secret value octets'));
-        const [algorithmIdentifier, encrypted] = sequenceItems(readTlv(octets), 'an encrypted secret key');
-        if (!algorithmIdentifier) throw new Asn1Error('encrypted secret key without algorithm');
-        const problem = macVerified ? 'key_password_differs' : 'wrong_password';
-        const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted secret key octets')), password, problem);
-        into.push({ ...readAttributes(attributesTlv), ...secretKeyFromDecrypted(info, problem) });
-        break;
-      }
-      case PKCS12_OID.safeContentsBag:
-        readSecretBags(raw(value), password, macVerified, into, depth + 1);
-        break;
-      default:
-        break;
-    }
-  }
+function readSecretBags(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12SecretKey[]): void {
+  forEachBag(safeContents, (bagId, value, attributesTlv) => {
+    if (oidOf(bagId) !== SECRET_BAG_OID) return;
+    // Like the JDK: exactly { secretTypeId, [0] OCTET STRING }, secretTypeId not looked at.
+    const items = sequenceItems(value, 'a secret bag');
+    if (items.length !== 2) throw new Asn1Error('a secret bag of the wrong length');
+    const octets = content(expect(explicit(items[1], 0, 'a secret value'), Tag.octetString, 'secret value octets'));
+    const [algorithmIdentifier, encrypted] = sequenceItems(readTlv(octets), 'an encrypted secret key');
+    if (!algorithmIdentifier) throw new Asn1Error('encrypted secret key without algorithm');
+    const problem = keyProblem(macVerified);
+    const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted secret key octets')), password, problem);
+    into.push({ ...readAttributes(attributesTlv), ...secretKeyFromDecrypted(info, problem) });
+  });
 }
 
 /** SEQUENCE { INTEGER, SEQUENCE { OID, parameters OPTIONAL }, OCTET STRING }; garbage means a wrong password. */
@@ -312,6 +302,6 @@ function secretKeyFromDecrypted(info: Buffer, problem: Pkcs12Problem): { algorit
     return { algorithmOid: oidOf(algorithmItems[0]), keyBytes: Buffer.from(content(expect(keyOctets, Tag.octetString, 'secret key octets'))) };
   } catch (error) {
     if (!(error instanceof Asn1Error)) throw error;
-    throw new Pkcs12Error(problem, problem === 'key_password_differs' ? 'the secret key has a password of its own, different from the file password' : 'the password is wrong');
+    throw passwordProblem(problem, 'secret key');
   }
 }

@@ -1,8 +1,15 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, isAppError } from '../../main/core/errors.js';
-import { writeAnaplanConnectExport, type AnaplanConnectExportRequest, type GeneratedFile } from '../../main/export/index.js';
+import {
+  buildAnaplanConnectFiles,
+  writeAnaplanConnectExport,
+  type AnaplanConnectExportRequest,
+  type BasicExportRequest,
+  type GeneratedFile,
+} from '../../main/export/index.js';
 
 /**
  * Shared by the export tests: runs a generated anaplan-connect.sh against a stand-in
@@ -172,4 +179,94 @@ export function expectOptionsBeforeOperation(argv: string[], operation: string[]
     const index = argv.indexOf(option);
     if (index !== -1) expect(index, option).toBeLessThan(firstOperationWord);
   }
+}
+
+/** A fresh temporary folder (named from prefix) for each test, handed to use and removed after it. */
+export function useTempDir(prefix: string, use: (dir: string) => void): void {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    use(dir);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+}
+
+/** Writes the anaplan-connect.sh generated from input into dir, and returns its path. */
+export async function writeShIn(dir: string, input: AnaplanConnectExportRequest): Promise<string> {
+  const path = join(dir, 'anaplan-connect.sh');
+  await writeFile(path, fileNamed(buildAnaplanConnectFiles(input), 'anaplan-connect.sh').content);
+  return path;
+}
+
+/** bash -n finds nothing wrong with the script at path. */
+export function expectBashSyntaxOk(path: string): void {
+  const syntax = spawnSync('bash', ['-n', path], { encoding: 'utf8' });
+  expect(syntax.stderr).toBe('');
+  expect(syntax.status).toBe(0);
+}
+
+/** shellcheck at the given severity finds nothing in the script at path. */
+export function expectShellcheckClean(path: string, severity: 'style' | 'warning'): void {
+  const check = spawnSync('shellcheck', ['-S', severity, path], { encoding: 'utf8' });
+  expect(check.stdout).toBe('');
+  expect(check.status).toBe(0);
+}
+
+/** The files are the .sh (LF, bash), the CRLF .bat and the README, in that order; returns the scripts. */
+export function expectScriptsAndReadme(files: GeneratedFile[]): { sh: GeneratedFile; bat: GeneratedFile } {
+  expect(files.map((file) => file.name)).toEqual(['anaplan-connect.sh', 'anaplan-connect.bat', 'README.md']);
+  const sh = fileNamed(files, 'anaplan-connect.sh');
+  expect(sh.content).not.toContain('\r');
+  expect(sh.content.startsWith('#!/bin/bash\n')).toBe(true);
+  const bat = fileNamed(files, 'anaplan-connect.bat');
+  expectCrlfOnly(bat.content);
+  return { sh, bat };
+}
+
+type SharedFields = Pick<BasicExportRequest, 'serviceUrl' | 'authUrl' | 'workspaceId' | 'modelId' | 'platforms' | 'profileName' | 'regionName' | 'generatedBy' | 'generatedAt'>;
+
+/** The fields the export tests' inputs share (Anaplan's public URLs, Europe 1), with overrides. */
+export function sharedFields(overrides: Partial<SharedFields> = {}): SharedFields {
+  return {
+    serviceUrl: 'https://api.anaplan.com',
+    authUrl: 'https://auth.anaplan.com',
+    workspaceId: WORKSPACE_ID,
+    modelId: MODEL_ID,
+    platforms: ['linux', 'windows'],
+    profileName: 'Production',
+    regionName: 'Europe 1 (eu1)',
+    generatedBy: 'Anaplan Connect Setup Assistant 0.1.0',
+    generatedAt: new Date('2026-05-01T10:00:00Z'),
+    ...overrides,
+  };
+}
+
+/**
+ * The syntax tests of the generated .sh, one of each per case: bash -n with the ordinary and the
+ * hostile input, shellcheck at style level with the ordinary one, at warning level with the hostile
+ * one. Hostile values add only SC2016 (info: "$HOME" inside single quotes does not expand), which
+ * is the point.
+ */
+export function itPassesShellChecks<T, R extends AnaplanConnectExportRequest>(
+  cases: Array<[string, T]>,
+  writeSh: (input: R) => Promise<string>,
+  inputs: { ordinary: (value: T) => R; hostile: (value: T) => R },
+  titles: { prefix?: string; style?: string } = {},
+): void {
+  const prefix = titles.prefix ?? '%s';
+  it.each(cases)(`${prefix}: the .sh passes bash -n, with ordinary and hostile values`, async (_label, value) => {
+    for (const input of [inputs.ordinary(value), inputs.hostile(value)]) {
+      expectBashSyntaxOk(await writeSh(input));
+    }
+  });
+
+  it.skipIf(!hasShellcheck).each(cases)(`${prefix}: ${titles.style ?? 'shellcheck passes at every level with ordinary values'}`, async (_label, value) => {
+    expectShellcheckClean(await writeSh(inputs.ordinary(value)), 'style');
+  });
+
+  it.skipIf(!hasShellcheck).each(cases)(`${prefix}: shellcheck -S warning passes with hostile values`, async (_label, value) => {
+    expectShellcheckClean(await writeSh(inputs.hostile(value)), 'warning');
+  });
 }

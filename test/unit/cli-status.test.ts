@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { useTempDir } from '../support/fixtures.js';
+import { DAY, certificateRecord } from '../support/profiles.js';
 
 const home = useTempDir('status-home-');
-const DAY = 24 * 60 * 60 * 1000;
 const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
 function certificateProfile(name: string, notAfter: string) {
@@ -17,22 +17,7 @@ function certificateProfile(name: string, notAfter: string) {
     createdAt: stamp,
     updatedAt: stamp,
     authMethod: 'certificate',
-    certificate: {
-      importedAt: stamp,
-      alias: 'anaplan-connect',
-      certificatePath: '/certs/certificate.pem',
-      chainPath: null,
-      keystorePath: '/certs/keystore.p12',
-      privateKeyPath: '/certs/private-key.pem',
-      keyEncrypted: true,
-      subject: 'CN=Ada Lovelace, emailAddress=ada@example.com',
-      email: 'ada@example.com',
-      issuer: 'CN=Test CA',
-      fingerprint: 'AA',
-      notBefore: stamp,
-      notAfter,
-      requestId: null,
-    },
+    certificate: certificateRecord(notAfter, stamp),
   };
 }
 

@@ -6,28 +6,13 @@ import { ProfileSchema, SettingsSchema, SETTINGS_SCHEMA_VERSION, type Profile, t
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DAY, certificateRecord } from '../support/profiles.js';
 
 const NOW = new Date('2026-05-01T12:00:00.000Z');
-const DAY = 24 * 60 * 60 * 1000;
 const inDays = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
 
 function certificate(notAfter: string): NonNullable<Profile['certificate']> {
-  return {
-    importedAt: NOW.toISOString(),
-    alias: 'anaplan-connect',
-    certificatePath: '/certs/certificate.pem',
-    chainPath: null,
-    keystorePath: '/certs/keystore.p12',
-    privateKeyPath: '/certs/private-key.pem',
-    keyEncrypted: true,
-    subject: 'CN=Ada Lovelace, emailAddress=ada@example.com',
-    email: 'ada@example.com',
-    issuer: 'CN=Test CA',
-    fingerprint: 'AA',
-    notBefore: NOW.toISOString(),
-    notAfter,
-    requestId: null,
-  };
+  return certificateRecord(notAfter, NOW.toISOString());
 }
 
 function profile(fields: Partial<z.input<typeof ProfileSchema>> & { name: string }): Profile {

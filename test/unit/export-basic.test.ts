@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { batOperationWord, batRem, batSetLine } from '../../main/export/batch-quote.js';
 import {
@@ -17,12 +16,15 @@ import {
   STAND_IN,
   WORKSPACE_ID,
   expectBadInput,
-  expectCrlfOnly,
   expectNothingExecuted as expectNothingExecutedIn,
   expectOptionsBeforeOperation as expectOptionsBeforeOperationAmong,
   fileNamed,
-  hasShellcheck,
   setUpJob as setUpJobIn,
+  expectScriptsAndReadme,
+  itPassesShellChecks,
+  sharedFields,
+  useTempDir,
+  writeShIn,
 } from '../support/export-harness.js';
 
 type PasswordChoice = BasicExportRequest['password'];
@@ -32,15 +34,7 @@ function exportInput(overrides: Partial<BasicExportRequest> = {}): BasicExportRe
     method: 'basic',
     user: 'integration.user@example.com',
     password: { source: 'env', envVar: 'ANAPLAN_PASSWORD' },
-    serviceUrl: 'https://api.anaplan.com',
-    authUrl: 'https://auth.anaplan.com',
-    workspaceId: WORKSPACE_ID,
-    modelId: MODEL_ID,
-    platforms: ['linux', 'windows'],
-    profileName: 'Production',
-    regionName: 'Europe 1 (eu1)',
-    generatedBy: 'Anaplan Connect Setup Assistant 0.1.0',
-    generatedAt: new Date('2026-05-01T10:00:00Z'),
+    ...sharedFields(),
     ...overrides,
   };
 }
@@ -56,57 +50,21 @@ const PASSWORD_SOURCES: Array<[string, PasswordChoice]> = [
 ];
 
 let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'export-basic-'));
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+useTempDir('export-basic-', (dir) => (tmp = dir));
 
 describe('generated files', () => {
-  async function writeSh(input: BasicExportRequest): Promise<string> {
-    const path = join(tmp, 'anaplan-connect.sh');
-    await writeFile(path, fileNamed(buildAnaplanConnectFiles(input), 'anaplan-connect.sh').content);
-    return path;
-  }
+  const writeSh = (input: BasicExportRequest) => writeShIn(tmp, input);
 
   function hostileInput(password: PasswordChoice): BasicExportRequest {
     const hostilePassword: PasswordChoice = password.source === 'inline' ? { source: 'inline', value: HOSTILE_PASSWORD } : password;
     return exportInput({ user: HOSTILE_USER, password: hostilePassword, platforms: ['linux'], operation: HOSTILE_OPERATION });
   }
 
-  it.each(PASSWORD_SOURCES)('password from %s: the .sh passes bash -n, with ordinary and hostile values', async (_label, password) => {
-    for (const input of [exportInput({ password }), hostileInput(password)]) {
-      const syntax = spawnSync('bash', ['-n', await writeSh(input)], { encoding: 'utf8' });
-      expect(syntax.stderr).toBe('');
-      expect(syntax.status).toBe(0);
-    }
-  });
-
-  it.skipIf(!hasShellcheck).each(PASSWORD_SOURCES)('password from %s: shellcheck passes at every level (style included)', async (_label, password) => {
-    const check = spawnSync('shellcheck', ['-S', 'style', await writeSh(exportInput({ password }))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
-
-  // Hostile values add only SC2016 (info: "$HOME" inside single quotes does not expand), which is the point.
-  it.skipIf(!hasShellcheck).each(PASSWORD_SOURCES)('password from %s: shellcheck -S warning passes with hostile values', async (_label, password) => {
-    const check = spawnSync('shellcheck', ['-S', 'warning', await writeSh(hostileInput(password))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
+  itPassesShellChecks(PASSWORD_SOURCES, writeSh, { ordinary: (password) => exportInput({ password }), hostile: hostileInput }, { prefix: 'password from %s', style: 'shellcheck passes at every level (style included)' });
 
   it.each(PASSWORD_SOURCES)('password from %s: line ends, modes and file set', (_label, password) => {
     const files = buildAnaplanConnectFiles(exportInput({ password }));
-    expect(files.map((file) => file.name)).toEqual(['anaplan-connect.sh', 'anaplan-connect.bat', 'README.md']);
-
-    const sh = fileNamed(files, 'anaplan-connect.sh');
-    expect(sh.content).not.toContain('\r');
-    expect(sh.content.startsWith('#!/bin/bash\n')).toBe(true);
-
-    const bat = fileNamed(files, 'anaplan-connect.bat');
-    expectCrlfOnly(bat.content);
-
+    const { sh, bat } = expectScriptsAndReadme(files);
     const secret = password.source === 'inline';
     expect(sh.mode).toBe(secret ? 0o700 : 0o755);
     expect(bat.mode).toBe(secret ? 0o600 : 0o644);

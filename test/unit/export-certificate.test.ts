@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   anaplanConnectExportWarnings,
@@ -10,16 +8,17 @@ import {
 import {
   CONNECTION_ARGS,
   HOSTILE_OPERATION,
-  MODEL_ID,
-  WORKSPACE_ID,
   expectBadInput,
-  expectCrlfOnly,
   expectNothingExecuted,
   expectOptionsBeforeOperation,
   fileNamed,
-  hasShellcheck,
   setUpJob,
   type Job,
+  expectScriptsAndReadme,
+  itPassesShellChecks,
+  sharedFields,
+  useTempDir,
+  writeShIn,
 } from '../support/export-harness.js';
 
 type Credentials = CertificateExportRequest['credentials'];
@@ -53,15 +52,7 @@ function certInput(credentials: Credentials, overrides: Partial<CertificateExpor
     user: 'integration.user@example.com',
     certificateNotAfter: '2027-05-31',
     credentials,
-    serviceUrl: 'https://api.anaplan.com',
-    authUrl: 'https://auth.anaplan.com',
-    workspaceId: WORKSPACE_ID,
-    modelId: MODEL_ID,
-    platforms: ['linux', 'windows'],
-    profileName: 'Production',
-    regionName: 'Europe 1 (eu1)',
-    generatedBy: 'Anaplan Connect Setup Assistant 0.1.0',
-    generatedAt: new Date('2026-05-01T10:00:00Z'),
+    ...sharedFields(),
     ...overrides,
   };
 }
@@ -92,52 +83,19 @@ function hostileCredentials(credentials: Credentials, dir: string): Credentials 
 const isRoot = process.getuid?.() === 0;
 
 let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'export-certificate-'));
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+useTempDir('export-certificate-', (dir) => (tmp = dir));
 
 describe('generated files', () => {
-  async function writeSh(input: CertificateExportRequest): Promise<string> {
-    const path = join(tmp, 'anaplan-connect.sh');
-    await writeFile(path, fileNamed(buildAnaplanConnectFiles(input), 'anaplan-connect.sh').content);
-    return path;
-  }
+  const writeSh = (input: CertificateExportRequest) => writeShIn(tmp, input);
 
   const hostileInput = (credentials: Credentials) =>
     certInput(hostileCredentials(credentials, join('/srv', HOSTILE_DIR_NAME)), { platforms: ['linux'], operation: HOSTILE_OPERATION });
 
-  it.each(CASES)('%s: the .sh passes bash -n, with ordinary and hostile values', async (_label, credentials) => {
-    for (const input of [certInput(credentials), hostileInput(credentials)]) {
-      const syntax = spawnSync('bash', ['-n', await writeSh(input)], { encoding: 'utf8' });
-      expect(syntax.stderr).toBe('');
-      expect(syntax.status).toBe(0);
-    }
-  });
-
-  it.skipIf(!hasShellcheck).each(CASES)('%s: shellcheck passes at every level with ordinary values', async (_label, credentials) => {
-    const check = spawnSync('shellcheck', ['-S', 'style', await writeSh(certInput(credentials))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
-
-  // Hostile values add only SC2016 (info: "$HOME" inside single quotes does not expand), which is the point.
-  it.skipIf(!hasShellcheck).each(CASES)('%s: shellcheck -S warning passes with hostile values', async (_label, credentials) => {
-    const check = spawnSync('shellcheck', ['-S', 'warning', await writeSh(hostileInput(credentials))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
+  itPassesShellChecks(CASES, writeSh, { ordinary: (credentials) => certInput(credentials), hostile: hostileInput });
 
   it.each(CASES)('%s: line ends, modes and file set', (_label, credentials) => {
     const files = buildAnaplanConnectFiles(certInput(credentials));
-    expect(files.map((file) => file.name)).toEqual(['anaplan-connect.sh', 'anaplan-connect.bat', 'README.md']);
-    const sh = fileNamed(files, 'anaplan-connect.sh');
-    expect(sh.content).not.toContain('\r');
-    expect(sh.content.startsWith('#!/bin/bash\n')).toBe(true);
-    const bat = fileNamed(files, 'anaplan-connect.bat');
-    expectCrlfOnly(bat.content);
+    const { sh, bat } = expectScriptsAndReadme(files);
     const secret = isInline(credentials);
     expect(sh.mode).toBe(secret ? 0o700 : 0o755);
     expect(bat.mode).toBe(secret ? 0o600 : 0o644);

@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   anaplanConnectExportWarnings,
@@ -26,6 +25,10 @@ import {
   hasShellcheck,
   setUpJob,
   type Job,
+  expectBashSyntaxOk,
+  expectShellcheckClean,
+  useTempDir,
+  writeShIn,
 } from '../support/export-harness.js';
 
 /**
@@ -145,12 +148,7 @@ const METHODS: MethodCase[] = [
 const EACH_METHOD = METHODS.map((method) => [method.label, method] as const);
 
 let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'export-job-options-'));
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+useTempDir('export-job-options-', (dir) => (tmp = dir));
 
 /** The method's files live in <tmp>/method; the job in setUpJob's folder. */
 async function methodJob(method: MethodCase, overrides: Overrides = {}, options: Parameters<typeof setUpJob>[2] = {}) {
@@ -319,25 +317,17 @@ describe('generated scripts', () => {
     schedule: { time: '02:30', account: 'svc-anaplan' },
   };
 
-  async function writeSh(method: MethodCase, overrides: Overrides): Promise<string> {
-    const path = join(tmp, 'anaplan-connect.sh');
-    await writeFile(path, fileNamed(buildAnaplanConnectFiles(method.input('/srv/job', { ...overrides, platforms: ['linux'] })), 'anaplan-connect.sh').content);
-    return path;
-  }
+  const writeSh = (method: MethodCase, overrides: Overrides) => writeShIn(tmp, method.input('/srv/job', { ...overrides, platforms: ['linux'] }));
 
   it.each(EACH_METHOD)('%s: the .sh passes bash -n with every option', async (_label, method) => {
     for (const overrides of [ALL_OPTIONS, {}, { connection: { proxyUrl: 'https://[::1]:3128' } }]) {
-      const syntax = spawnSync('bash', ['-n', await writeSh(method, overrides)], { encoding: 'utf8' });
-      expect(syntax.stderr).toBe('');
-      expect(syntax.status).toBe(0);
+      expectBashSyntaxOk(await writeSh(method, overrides));
     }
   });
 
   it.skipIf(!hasShellcheck).each(EACH_METHOD)('%s: shellcheck passes at every level with every option', async (_label, method) => {
     for (const overrides of [ALL_OPTIONS, { connection: { chunkSizeMb: 1 } }]) {
-      const check = spawnSync('shellcheck', ['-S', 'style', await writeSh(method, overrides)], { encoding: 'utf8' });
-      expect(check.stdout).toBe('');
-      expect(check.status).toBe(0);
+      expectShellcheckClean(await writeSh(method, overrides), 'style');
     }
   });
 

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   anaplanConnectExportWarnings,
@@ -16,13 +15,16 @@ import {
   OAUTH_STAND_IN,
   WORKSPACE_ID,
   expectBadInput,
-  expectCrlfOnly,
   expectNothingExecuted,
   expectOptionsBeforeOperation,
   fileNamed,
-  hasShellcheck,
   setUpJob,
   type Job,
+  expectScriptsAndReadme,
+  itPassesShellChecks,
+  sharedFields,
+  useTempDir,
+  writeShIn,
 } from '../support/export-harness.js';
 
 const CLIENT_ID = '3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e';
@@ -38,15 +40,7 @@ function oauthInput(rotatable: boolean, overrides: Partial<OAuthExportRequest> =
     rotatable,
     tokenStoreDir: '/home/jobuser/.anaplan/oauth',
     tokenStoreFile: STORE_NAME,
-    serviceUrl: API,
-    authUrl: OAUTH_HOST,
-    workspaceId: WORKSPACE_ID,
-    modelId: MODEL_ID,
-    platforms: ['linux', 'windows'],
-    profileName: 'Production',
-    regionName: 'US 1 (us1)',
-    generatedBy: 'Anaplan Connect Setup Assistant 0.1.0',
-    generatedAt: new Date('2026-05-01T10:00:00Z'),
+    ...sharedFields({ serviceUrl: API, authUrl: OAUTH_HOST, regionName: 'US 1 (us1)' }),
     ...overrides,
   };
 }
@@ -78,12 +72,7 @@ const HOSTILE_DIR_NAME = `tokens 'q' "dq" $(touch pwned) \`touch pwned\` $HOME !
 const isRoot = process.getuid?.() === 0;
 
 let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'export-oauth-'));
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+useTempDir('export-oauth-', (dir) => (tmp = dir));
 
 /** Script lines that do something: not comments, not error messages (which name --forceRegister as advice). */
 function commandLines(content: string): string[] {
@@ -108,44 +97,17 @@ describe('the token store name', () => {
 });
 
 describe('generated files', () => {
-  async function writeSh(input: OAuthExportRequest): Promise<string> {
-    const path = join(tmp, 'anaplan-connect.sh');
-    await writeFile(path, fileNamed(buildAnaplanConnectFiles(input), 'anaplan-connect.sh').content);
-    return path;
-  }
+  const writeSh = (input: OAuthExportRequest) => writeShIn(tmp, input);
 
   const hostileInput = (rotatable: boolean) =>
     oauthInput(rotatable, { tokenStoreDir: join('/srv', HOSTILE_DIR_NAME), platforms: ['linux'], operation: HOSTILE_OPERATION });
 
-  it.each(CASES)('%s: the .sh passes bash -n, with ordinary and hostile values', async (_label, rotatable) => {
-    for (const input of [oauthInput(rotatable), hostileInput(rotatable)]) {
-      const syntax = spawnSync('bash', ['-n', await writeSh(input)], { encoding: 'utf8' });
-      expect(syntax.stderr).toBe('');
-      expect(syntax.status).toBe(0);
-    }
-  });
-
-  it.skipIf(!hasShellcheck).each(CASES)('%s: shellcheck passes at every level with ordinary values', async (_label, rotatable) => {
-    const check = spawnSync('shellcheck', ['-S', 'style', await writeSh(oauthInput(rotatable))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
-
-  it.skipIf(!hasShellcheck).each(CASES)('%s: shellcheck -S warning passes with hostile values', async (_label, rotatable) => {
-    const check = spawnSync('shellcheck', ['-S', 'warning', await writeSh(hostileInput(rotatable))], { encoding: 'utf8' });
-    expect(check.stdout).toBe('');
-    expect(check.status).toBe(0);
-  });
+  itPassesShellChecks(CASES, writeSh, { ordinary: (rotatable) => oauthInput(rotatable), hostile: hostileInput });
 
   it.each(CASES)('%s: line ends, modes and file set (no secret in the scripts)', (_label, rotatable) => {
     const files = buildAnaplanConnectFiles(oauthInput(rotatable));
-    expect(files.map((file) => file.name)).toEqual(['anaplan-connect.sh', 'anaplan-connect.bat', 'README.md']);
-    const sh = fileNamed(files, 'anaplan-connect.sh');
-    expect(sh.content).not.toContain('\r');
-    expect(sh.content.startsWith('#!/bin/bash\n')).toBe(true);
+    const { sh, bat } = expectScriptsAndReadme(files);
     expect(sh.mode).toBe(0o755);
-    const bat = fileNamed(files, 'anaplan-connect.bat');
-    expectCrlfOnly(bat.content);
     expect(bat.mode).toBe(0o644);
     const readme = fileNamed(files, 'README.md');
     expect(readme.mode).toBe(0o644);

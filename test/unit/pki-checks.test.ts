@@ -2,8 +2,7 @@
 // real certificates from a test CA made with openssl.
 import { type KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CheckContext, type Finding, MAX_VALIDITY_DAYS, checkForAnaplan } from '../../main/pki/certificate-checks.js';
 import { importCertificate } from '../../main/pki/certificate-import.js';
@@ -13,32 +12,22 @@ import { readPrivateKeyFile } from '../../main/pki/keys.js';
 import { type SupportedRoots, builtInRoots, chainEndsInSupportedRoot, loadRoots } from '../../main/pki/supported-roots.js';
 import { certificateFacts } from '../../main/pki/x509-extensions.js';
 import { failure } from '../support/fixtures.js';
-import { TEST_EMAIL, TestCa, type TestRequest, makeRequest } from '../support/test-ca.js';
+import { useTestCa } from '../support/import-fixtures.js';
+import { TEST_EMAIL } from '../support/test-ca.js';
 
 const TEST_ROOT_NAME = 'C=GB, O=Assistant Test CA, CN=Assistant Test Root CA';
 const DAY = 24 * 60 * 60 * 1000;
 
-let ca: TestCa;
-let work: string;
-let request: TestRequest;
 let key: KeyObject;
 let leaf: X509Certificate;
 let intermediate: X509Certificate;
 let root: X509Certificate;
 
-beforeAll(async () => {
-  ca = TestCa.create();
-  work = await mkdtemp(join(tmpdir(), 'pki-checks-'));
-  request = await makeRequest(join(work, 'request'));
+const fixture = useTestCa('pki-checks-', async ({ ca, request, issued }) => {
   key = await readPrivateKeyFile(request.keyPath, request.passphrase);
-  leaf = new X509Certificate(ca.issue(request, 'multipurpose').pem);
+  leaf = new X509Certificate(issued.pem);
   intermediate = new X509Certificate(ca.intermediatePem);
   root = new X509Certificate(ca.rootPem);
-});
-
-afterAll(async () => {
-  ca.remove();
-  await rm(work, { recursive: true, force: true });
 });
 
 /** The built-in list plus the test root: a chain under the test CA then counts as supported. */
@@ -56,7 +45,7 @@ function codes(findings: Finding[]): Array<[string, string]> {
 }
 
 function custom(extensions: string, options: { subject?: string } = {}): X509Certificate {
-  return new X509Certificate(ca.issueCustom(request.csrPath, extensions, options).pem);
+  return new X509Certificate(fixture.ca.issueCustom(fixture.request.csrPath, extensions, options).pem);
 }
 
 describe('checkForAnaplan', () => {
@@ -65,7 +54,7 @@ describe('checkForAnaplan', () => {
   });
 
   it('every finding has a code, a level and a message that says what to do', () => {
-    const findings = checkForAnaplan(new X509Certificate(ca.issue(request, 'tls-server').pem), [], context({ privateKey: createPrivateKey(readFileSync(ca.otherKeyRequest('rsa1024').keyPath)) }));
+    const findings = checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'tls-server').pem), [], context({ privateKey: createPrivateKey(readFileSync(fixture.ca.otherKeyRequest('rsa1024').keyPath)) }));
     expect(findings.length).toBeGreaterThan(1);
     for (const finding of findings) {
       expect(finding.code).toMatch(/^[a-z_]+$/);
@@ -75,23 +64,23 @@ describe('checkForAnaplan', () => {
   });
 
   it('key_mismatch: the certificate of another key', () => {
-    const otherKey = createPrivateKey(readFileSync(ca.otherKeyRequest('rsa1024').keyPath));
+    const otherKey = createPrivateKey(readFileSync(fixture.ca.otherKeyRequest('rsa1024').keyPath));
     const findings = checkForAnaplan(leaf, [intermediate, root], context({ privateKey: otherKey }));
     expect(codes(findings)).toEqual([['key_mismatch', 'block']]);
     expect(findings[0]?.message).toContain('This certificate belongs to a different key');
   });
 
   it('not_rsa: an EC certificate', () => {
-    const ec = ca.otherKeyRequest('ec');
-    const certificate = new X509Certificate(ca.issueCustom(ec.csrPath, 'keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\nsubjectAltName = email:copy\ncrlDistributionPoints = URI:http://crl.invalid/c.crl').pem);
+    const ec = fixture.ca.otherKeyRequest('ec');
+    const certificate = new X509Certificate(fixture.ca.issueCustom(ec.csrPath, 'keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\nsubjectAltName = email:copy\ncrlDistributionPoints = URI:http://crl.invalid/c.crl').pem);
     const findings = checkForAnaplan(certificate, [intermediate, root], context({ privateKey: createPrivateKey(readFileSync(ec.keyPath)) }));
     expect(codes(findings)).toEqual([['not_rsa', 'block']]);
     expect(findings[0]?.message).toContain('EC');
   });
 
   it('key_too_small: RSA 1024', () => {
-    const small = ca.otherKeyRequest('rsa1024');
-    const certificate = new X509Certificate(ca.issueCustom(small.csrPath, 'keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\nsubjectAltName = email:copy\ncrlDistributionPoints = URI:http://crl.invalid/c.crl').pem);
+    const small = fixture.ca.otherKeyRequest('rsa1024');
+    const certificate = new X509Certificate(fixture.ca.issueCustom(small.csrPath, 'keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\nsubjectAltName = email:copy\ncrlDistributionPoints = URI:http://crl.invalid/c.crl').pem);
     const findings = checkForAnaplan(certificate, [intermediate, root], context({ privateKey: createPrivateKey(readFileSync(small.keyPath)) }));
     expect(codes(findings)).toEqual([['key_too_small', 'block']]);
     expect(findings[0]?.message).toContain('1024 bits');
@@ -100,7 +89,7 @@ describe('checkForAnaplan', () => {
   it('the email only in the subject emailAddress is enough; only in the CN is not', () => {
     const subjectOnly = custom('keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\ncrlDistributionPoints = URI:http://crl.invalid/c.crl');
     expect(checkForAnaplan(subjectOnly, [intermediate, root], context())).toEqual([]);
-    const cnOnly = new X509Certificate(ca.issue(request, 'no-email').pem);
+    const cnOnly = new X509Certificate(fixture.ca.issue(fixture.request, 'no-email').pem);
     expect(codes(checkForAnaplan(cnOnly, [intermediate, root], context()))).toEqual([['no_email', 'block']]);
   });
 
@@ -119,7 +108,7 @@ describe('checkForAnaplan', () => {
   });
 
   it('tls_server_certificate: serverAuth (even with clientAuth), with the advice to order S/MIME', () => {
-    const findings = checkForAnaplan(new X509Certificate(ca.issue(request, 'tls-server').pem), [intermediate, root], context());
+    const findings = checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'tls-server').pem), [intermediate, root], context());
     expect(codes(findings)).toEqual([['tls_server_certificate', 'block']]);
     expect(findings[0]?.message).toMatch(/^This is a TLS server certificate .*Anaplan needs an S\/MIME \(client\) certificate.*ask your CA for a Multipurpose S\/MIME certificate/);
   });
@@ -132,7 +121,7 @@ describe('checkForAnaplan', () => {
   });
 
   it('strict_smime: e-mail protection without client authentication warns, and says to check with Anaplan', () => {
-    const findings = checkForAnaplan(new X509Certificate(ca.issue(request, 'strict').pem), [intermediate, root], context());
+    const findings = checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'strict').pem), [intermediate, root], context());
     expect(codes(findings)).toEqual([['strict_smime', 'warn']]);
     expect(findings[0]?.message).toContain('check with Anaplan');
   });
@@ -143,8 +132,8 @@ describe('checkForAnaplan', () => {
   });
 
   it('ca_certificate and self_signed', () => {
-    expect(codes(checkForAnaplan(new X509Certificate(ca.issue(request, 'ca').pem), [intermediate, root], context()))).toEqual([['ca_certificate', 'block']]);
-    const selfSigned = new X509Certificate(ca.selfSign(request).pem);
+    expect(codes(checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'ca').pem), [intermediate, root], context()))).toEqual([['ca_certificate', 'block']]);
+    const selfSigned = new X509Certificate(fixture.ca.selfSign(fixture.request).pem);
     expect(codes(checkForAnaplan(selfSigned, [], context()))).toEqual([['self_signed', 'block']]);
   });
 
@@ -161,12 +150,12 @@ describe('checkForAnaplan', () => {
   });
 
   it(`validity_too_long: more than about 3 years (${MAX_VALIDITY_DAYS} days)`, () => {
-    const findings = checkForAnaplan(new X509Certificate(ca.issue(request, 'long-validity').pem), [intermediate, root], context());
+    const findings = checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'long-validity').pem), [intermediate, root], context());
     expect(codes(findings)).toEqual([['validity_too_long', 'warn']]);
   });
 
   it('no_revocation: neither a CRL distribution point nor OCSP; either one is enough', () => {
-    expect(codes(checkForAnaplan(new X509Certificate(ca.issue(request, 'no-revocation').pem), [intermediate, root], context()))).toEqual([['no_revocation', 'warn']]);
+    expect(codes(checkForAnaplan(new X509Certificate(fixture.ca.issue(fixture.request, 'no-revocation').pem), [intermediate, root], context()))).toEqual([['no_revocation', 'warn']]);
     const ocspOnly = custom('keyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth, emailProtection\nsubjectAltName = email:copy\nauthorityInfoAccess = OCSP;URI:http://ocsp.invalid');
     expect(checkForAnaplan(ocspOnly, [intermediate, root], context())).toEqual([]);
   });
@@ -181,7 +170,7 @@ describe('checkForAnaplan', () => {
 
 /** A supported-roots JSON file (or any text, to test refusals). */
 async function rootsFileWith(content: unknown): Promise<string> {
-  const path = join(work, `roots-${Math.random().toString(36).slice(2)}.json`);
+  const path = join(fixture.work, `roots-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
@@ -212,24 +201,24 @@ describe('chainEndsInSupportedRoot', () => {
   });
 
   it('a cross-signed root: the chain goes up to the older root, the self-signed copy is no stranger', async () => {
-    const olderRoot = ca.makeRoot('/C=US/O=Older Trust Network/CN=Older Trust Root');
-    const cross = ca.crossSignRoot(olderRoot);
+    const olderRoot = fixture.ca.makeRoot('/C=US/O=Older Trust Network/CN=Older Trust Root');
+    const cross = fixture.ca.crossSignRoot(olderRoot);
     const result = await importCertificate({
-      source: { text: leaf.toString() + ca.rootPem + cross.pem + ca.intermediatePem + olderRoot.pem },
-      key: { path: request.keyPath, passphrase: request.passphrase },
-      outDir: join(work, 'cross-signed'),
+      source: { text: leaf.toString() + fixture.ca.rootPem + cross.pem + fixture.ca.intermediatePem + olderRoot.pem },
+      key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase },
+      outDir: join(fixture.work, 'cross-signed'),
       keystorePassword: 'keystore pass 1',
       overwrite: false,
       rootsFile: await rootsFileWith({ mode: 'replace', roots: [{ name: 'Older Trust Root', subject: 'C=US, O=Older Trust Network, CN=Older Trust Root' }] }),
     });
     expect(result.chainLength).toBe(4);
     expect(result.findings).toEqual([]);
-    expect(await readFile(join(work, 'cross-signed', 'chain.pem'), 'utf8')).toBe(ca.intermediatePem + cross.pem + olderRoot.pem);
+    expect(await readFile(join(fixture.work, 'cross-signed', 'chain.pem'), 'utf8')).toBe(fixture.ca.intermediatePem + cross.pem + olderRoot.pem);
   });
 
   it('does not take a root named like a listed one when its fingerprint differs', () => {
-    const impostor = ca.makeRoot('/C=US/O=DigiCert Inc/OU=www.digicert.com/CN=DigiCert Global Root G2');
-    const issued = new X509Certificate(ca.issueUnder(impostor, request).pem);
+    const impostor = fixture.ca.makeRoot('/C=US/O=DigiCert Inc/OU=www.digicert.com/CN=DigiCert Global Root G2');
+    const issued = new X509Certificate(fixture.ca.issueUnder(impostor, fixture.request).pem);
     const result = chainEndsInSupportedRoot(issued, [new X509Certificate(impostor.pem)], builtInRoots());
     expect(result).toMatchObject({ supported: false, rootName: null });
     expect(result.reason).toContain('named like "DigiCert Global Root G2", but it is not that root');
@@ -282,9 +271,9 @@ describe('loadRoots', () => {
 
   it('an import with the file no longer warns about the root', async () => {
     const result = await importCertificate({
-      source: { text: leaf.toString() + ca.chainPem },
-      key: { path: request.keyPath, passphrase: request.passphrase },
-      outDir: join(work, 'with-roots-file'),
+      source: { text: leaf.toString() + fixture.ca.chainPem },
+      key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase },
+      outDir: join(fixture.work, 'with-roots-file'),
       keystorePassword: 'keystore pass 1',
       overwrite: false,
       rootsFile: await rootsFileWith({ roots: [{ name: 'Our root', subject: TEST_ROOT_NAME }] }),
@@ -302,7 +291,7 @@ describe('loadRoots', () => {
     const fields = (badEntries.details?.problems as Array<{ field: string }>).map((problem) => problem.field);
     expect(fields).toEqual(['roots.0', 'roots.1.sha256', 'roots.2.subject']);
 
-    const missing = await failure(loadRoots(join(work, 'no-such-roots.json')));
+    const missing = await failure(loadRoots(join(fixture.work, 'no-such-roots.json')));
     expect(missing.code).toBe('bad_input');
     expect(missing.message).toContain('There is no supported roots file');
   });

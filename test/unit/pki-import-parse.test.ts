@@ -3,60 +3,35 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppError } from '../../main/core/errors.js';
 import { importCertificate } from '../../main/pki/certificate-import.js';
 import { parseCertificateBundle } from '../../main/pki/certificate-parse.js';
 import { readPkcs12Entry } from '../../main/pki/keystore.js';
 import { failure } from '../support/fixtures.js';
+import { thrownAppError, useTestCa } from '../support/import-fixtures.js';
 import { findJdk } from '../support/java.js';
-import { type IssuedCertificate, LEGACY_PKCS12, PFX_PASSWORD, type ReplyFiles, TestCa, type TestRequest, makeRequest, openssl } from '../support/test-ca.js';
-
-let ca: TestCa;
-let work: string;
-let request: TestRequest;
-let issued: IssuedCertificate;
-let replies: ReplyFiles;
+import { LEGACY_PKCS12, PFX_PASSWORD, openssl } from '../support/test-ca.js';
 let fileCount = 0;
 
-beforeAll(async () => {
-  ca = TestCa.create();
-  work = await mkdtemp(join(tmpdir(), 'pki-parse-'));
-  request = await makeRequest(join(work, 'request'));
-  issued = ca.issue(request, 'multipurpose');
-  replies = ca.replies(issued, request);
-});
-
-afterAll(async () => {
-  ca.remove();
-  await rm(work, { recursive: true, force: true });
-});
+const fixture = useTestCa('pki-parse-');
 
 function parseFile(path: string, filePassword?: string | null): ReturnType<typeof parseCertificateBundle> {
   return parseCertificateBundle(readFileSync(path), { filePassword: filePassword ?? null, sourceName: path });
 }
 
-function refusal(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected an AppError');
-}
+const refusal = thrownAppError;
 
 function leafIn(certificates: X509Certificate[]): boolean {
-  return certificates.some((certificate) => certificate.raw.equals(issued.der));
+  return certificates.some((certificate) => certificate.raw.equals(fixture.issued.der));
 }
 
 /** A PKCS#12 file written by openssl with extra options; null when this openssl cannot write it. */
 function pkcs12With(options: string[]): string | null {
-  const path = join(work, `variant-${++fileCount}.p12`);
+  const path = join(fixture.work, `variant-${++fileCount}.p12`);
   try {
     openssl([
-      'pkcs12', '-export', '-inkey', request.keyPath, '-passin', `pass:${request.passphrase}`, '-in', issued.path, '-certfile', ca.intermediatePath,
+      'pkcs12', '-export', '-inkey', fixture.request.keyPath, '-passin', `pass:${fixture.request.passphrase}`, '-in', fixture.issued.path, '-certfile', fixture.ca.intermediatePath,
       '-passout', `pass:${PFX_PASSWORD}`, ...options, '-out', path,
     ]);
     return path;
@@ -73,7 +48,7 @@ describe('formats', () => {
     ['p7bPem', 'pkcs7-pem', 3],
     ['p7bDer', 'pkcs7-der', 3],
   ] as const)('%s → %s with %i certificates', (shape, format, count) => {
-    const bundle = parseFile(replies[shape]);
+    const bundle = parseFile(fixture.replies[shape]);
     expect(bundle.format).toBe(format);
     expect(bundle.certificates).toHaveLength(count);
     expect(bundle.privateKey).toBeNull();
@@ -81,39 +56,39 @@ describe('formats', () => {
   });
 
   it('PKCS#12 → the certificates and the private key', () => {
-    const bundle = parseFile(replies.pfx, PFX_PASSWORD);
+    const bundle = parseFile(fixture.replies.pfx, PFX_PASSWORD);
     expect(bundle.format).toBe('pkcs12');
     expect(bundle.certificates).toHaveLength(3);
-    expect(bundle.privateKey && new X509Certificate(issued.der).checkPrivateKey(bundle.privateKey)).toBe(true);
+    expect(bundle.privateKey && new X509Certificate(fixture.issued.der).checkPrivateKey(bundle.privateKey)).toBe(true);
   });
 
   it('PEM with Windows line endings, a BOM and the same certificate twice', () => {
-    const text = `\uFEFF${(issued.pem + issued.pem + ca.intermediatePem).replace(/\n/g, '\r\n')}`;
+    const text = `\uFEFF${(fixture.issued.pem + fixture.issued.pem + fixture.ca.intermediatePem).replace(/\n/g, '\r\n')}`;
     const bundle = parseCertificateBundle(Buffer.from(text, 'utf8'), {});
     expect(bundle.certificates).toHaveLength(2);
   });
 
   it('PEM saved as UTF-16 with a byte order mark (Windows Notepad "Unicode")', () => {
-    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Certificate:\r\n${issued.pem}`, 'utf16le')]);
-    expect(parseCertificateBundle(bytes, {}).certificates[0]?.raw.equals(issued.der)).toBe(true);
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`Certificate:\r\n${fixture.issued.pem}`, 'utf16le')]);
+    expect(parseCertificateBundle(bytes, {}).certificates[0]?.raw.equals(fixture.issued.der)).toBe(true);
   });
 
   it('bare base64 pasted without the BEGIN/END lines', () => {
-    const base64 = issued.der.toString('base64').replace(/(.{76})/g, '$1\n');
-    expect(parseCertificateBundle(Buffer.from(base64), {}).certificates[0]?.raw.equals(issued.der)).toBe(true);
+    const base64 = fixture.issued.der.toString('base64').replace(/(.{76})/g, '$1\n');
+    expect(parseCertificateBundle(Buffer.from(base64), {}).certificates[0]?.raw.equals(fixture.issued.der)).toBe(true);
   });
 
   it('DER with a trailing newline, and DER certificates back to back', () => {
-    expect(parseCertificateBundle(Buffer.concat([issued.der, Buffer.from('\n')]), {}).certificates).toHaveLength(1);
-    const intermediate = new X509Certificate(ca.intermediatePem).raw;
-    expect(parseCertificateBundle(Buffer.concat([issued.der, intermediate]), {}).certificates).toHaveLength(2);
+    expect(parseCertificateBundle(Buffer.concat([fixture.issued.der, Buffer.from('\n')]), {}).certificates).toHaveLength(1);
+    const intermediate = new X509Certificate(fixture.ca.intermediatePem).raw;
+    expect(parseCertificateBundle(Buffer.concat([fixture.issued.der, intermediate]), {}).certificates).toHaveLength(2);
   });
 
   it('an OpenSSL "TRUSTED CERTIFICATE" block', async () => {
-    const path = join(work, 'trusted.pem');
-    openssl(['x509', '-in', issued.path, '-trustout', '-addtrust', 'clientAuth', '-out', path]);
+    const path = join(fixture.work, 'trusted.pem');
+    openssl(['x509', '-in', fixture.issued.path, '-trustout', '-addtrust', 'clientAuth', '-out', path]);
     expect(await readFile(path, 'utf8')).toContain('BEGIN TRUSTED CERTIFICATE');
-    expect(parseFile(path).certificates[0]?.raw.equals(issued.der)).toBe(true);
+    expect(parseFile(path).certificates[0]?.raw.equals(fixture.issued.der)).toBe(true);
   });
 });
 
@@ -157,44 +132,44 @@ describe('PKCS#12 files with every algorithm choice OpenSSL offers', () => {
   });
 
   it('a PKCS#12 without a key: needs the key file, then imports', async () => {
-    const path = join(work, 'certificates-only.p12');
-    openssl(['pkcs12', '-export', '-nokeys', '-in', issued.path, '-certfile', ca.intermediatePath, '-passout', `pass:${PFX_PASSWORD}`, '-out', path]);
+    const path = join(fixture.work, 'certificates-only.p12');
+    openssl(['pkcs12', '-export', '-nokeys', '-in', fixture.issued.path, '-certfile', fixture.ca.intermediatePath, '-passout', `pass:${PFX_PASSWORD}`, '-out', path]);
     const base = { source: { path }, filePassword: PFX_PASSWORD, keystorePassword: 'keystore pass 1', overwrite: false };
-    const error = await failure(importCertificate({ ...base, key: null, outDir: join(work, 'no-key') }));
+    const error = await failure(importCertificate({ ...base, key: null, outDir: join(fixture.work, 'no-key') }));
     expect(error.message).toContain('PKCS#12 file without a private key');
-    const result = await importCertificate({ ...base, key: { path: request.keyPath, passphrase: request.passphrase }, outDir: join(work, 'with-key') });
+    const result = await importCertificate({ ...base, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase }, outDir: join(fixture.work, 'with-key') });
     expect(result.chainLength).toBe(2);
   });
 
   const jdk = findJdk();
   it.skipIf(jdk === null)('a PKCS#12 written by Java\'s keytool (JDK 17: PBES2/AES, HMAC-SHA256)', async () => {
     if (!jdk) return;
-    const source = join(work, 'for-keytool.p12');
-    const result = await importCertificate({ source: { path: replies.pfx }, key: null, filePassword: PFX_PASSWORD, outDir: join(work, 'for-keytool'), keystorePassword: 'keystore pass 1', overwrite: false });
+    const source = join(fixture.work, 'for-keytool.p12');
+    const result = await importCertificate({ source: { path: fixture.replies.pfx }, key: null, filePassword: PFX_PASSWORD, outDir: join(fixture.work, 'for-keytool'), keystorePassword: 'keystore pass 1', overwrite: false });
     await writeFile(source, await readFile(result.keystorePath));
-    const javaWritten = join(work, 'java-written.p12');
+    const javaWritten = join(fixture.work, 'java-written.p12');
     execFileSync(jdk.keytool, ['-importkeystore', '-srckeystore', source, '-srcstoretype', 'PKCS12', '-srcstorepass', 'keystore pass 1', '-destkeystore', javaWritten, '-deststoretype', 'PKCS12', '-deststorepass', 'java pass 1', '-noprompt'], { stdio: 'pipe' });
     const entry = readPkcs12Entry(await readFile(javaWritten), 'anaplan-connect', 'java pass 1');
-    expect(entry.certificate.raw.equals(issued.der)).toBe(true);
+    expect(entry.certificate.raw.equals(fixture.issued.der)).toBe(true);
     expect(entry.chain).toHaveLength(2);
   });
 });
 
 describe('what is not a certificate gets its own message', () => {
   it('an EC private key', () => {
-    const { keyPath } = ca.otherKeyRequest('ec');
+    const { keyPath } = fixture.ca.otherKeyRequest('ec');
     expect(refusal(() => parseFile(keyPath)).details?.reason).toBe('private_key');
   });
 
   it('a DER private key (PKCS#8)', async () => {
-    const path = join(work, 'key.der');
-    openssl(['pkey', '-in', request.keyPath, '-passin', `pass:${request.passphrase}`, '-outform', 'DER', '-out', path]);
+    const path = join(fixture.work, 'key.der');
+    openssl(['pkey', '-in', fixture.request.keyPath, '-passin', `pass:${fixture.request.passphrase}`, '-outform', 'DER', '-out', path]);
     expect(refusal(() => parseFile(path)).details?.reason).toBe('private_key');
   });
 
   it('a public key', () => {
-    const path = join(work, 'public.pem');
-    openssl(['x509', '-in', issued.path, '-pubkey', '-noout', '-out', path]);
+    const path = join(fixture.work, 'public.pem');
+    openssl(['x509', '-in', fixture.issued.path, '-pubkey', '-noout', '-out', path]);
     const error = refusal(() => parseFile(path));
     expect(error.details?.reason).toBe('public_key');
     expect(error.message).toContain('only a public key');
@@ -207,12 +182,12 @@ describe('what is not a certificate gets its own message', () => {
   });
 
   it('a damaged certificate block', () => {
-    const damaged = issued.pem.replace(/^(MII.{10})./m, '$1!');
+    const damaged = fixture.issued.pem.replace(/^(MII.{10})./m, '$1!');
     expect(refusal(() => parseCertificateBundle(Buffer.from(damaged), {})).details?.reason).toBe('damaged_certificate');
   });
 
   it('a PKCS#12 file cut short', async () => {
-    const bytes = await readFile(replies.pfx);
+    const bytes = await readFile(fixture.replies.pfx);
     const error = refusal(() => parseCertificateBundle(bytes.subarray(0, 200), { filePassword: PFX_PASSWORD }));
     expect(error.details?.reason).toBe('pkcs12_damaged');
   });

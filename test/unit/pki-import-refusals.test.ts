@@ -2,60 +2,45 @@
 // and leaves the output folder exactly as it was. Warnings that do not block are shown and the
 // import goes on. Existing outputs are never replaced without consent.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppError } from '../../main/core/errors.js';
 import type { Finding } from '../../main/pki/certificate-checks.js';
 import { type ImportInput, importCertificate } from '../../main/pki/certificate-import.js';
 import { toPem } from '../../main/pki/pem.js';
 import { failure, snapshot } from '../support/fixtures.js';
-import { type IssuedCertificate, PFX_PASSWORD, type ReplyFiles, TestCa, type TestRequest, makeRequest, openssl } from '../support/test-ca.js';
+import { keyOf, useTestCa } from '../support/import-fixtures.js';
+import { PFX_PASSWORD, type TestRequest, makeRequest, openssl } from '../support/test-ca.js';
 
 const KEYSTORE_PASSWORD = 'keystore pass 1';
 
-let ca: TestCa;
-let work: string;
-let request: TestRequest;
 let otherRequest: TestRequest;
-let good: IssuedCertificate;
-let replies: ReplyFiles;
 let outDir: string;
 let caseCount = 0;
 
-beforeAll(async () => {
-  ca = TestCa.create();
-  work = await mkdtemp(join(tmpdir(), 'pki-refusals-'));
-  request = await makeRequest(join(work, 'request'));
+const fixture = useTestCa('pki-refusals-', async ({ work }) => {
   otherRequest = await makeRequest(join(work, 'other-request'), { commonName: 'Charles Babbage', email: 'charles@example.com' });
-  good = ca.issue(request, 'multipurpose');
-  replies = ca.replies(good, request);
-});
-
-afterAll(async () => {
-  ca.remove();
-  await rm(work, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
   // An output folder that already holds something else: it must come out untouched.
-  outDir = join(work, `out-${++caseCount}`);
+  outDir = join(fixture.work, `out-${++caseCount}`);
   await mkdir(outDir);
   await writeFile(join(outDir, 'notes.txt'), 'not ours\n');
 });
 
 function keyOfRequest(): ImportInput['key'] {
-  return { path: request.keyPath, passphrase: request.passphrase };
+  return keyOf(fixture.request);
 }
 
 async function file(name: string, content: string | Buffer): Promise<string> {
-  const path = join(work, `${caseCount}-${name}`);
+  const path = join(fixture.work, `${caseCount}-${name}`);
   await writeFile(path, content);
   return path;
 }
 
 function input(overrides: Partial<ImportInput>): ImportInput {
-  return { source: { path: replies.leafPem }, key: keyOfRequest(), outDir, keystorePassword: KEYSTORE_PASSWORD, overwrite: false, ...overrides };
+  return { source: { path: fixture.replies.leafPem }, key: keyOfRequest(), outDir, keystorePassword: KEYSTORE_PASSWORD, overwrite: false, ...overrides };
 }
 
 /** Imports, expects an AppError, and checks that the output folder did not change. */
@@ -73,7 +58,7 @@ function blockingCodes(error: AppError): string[] {
 
 describe('bad replies are refused, each with its own message, and nothing is written', () => {
   it('a certificate for another key (another request) → key_mismatch', async () => {
-    const forOther = ca.issue(otherRequest, 'multipurpose');
+    const forOther = fixture.ca.issue(otherRequest, 'multipurpose');
     const error = await refused({ source: { path: forOther.path } });
     expect(error.code).toBe('bad_input');
     expect(blockingCodes(error)).toEqual(['key_mismatch']);
@@ -82,7 +67,7 @@ describe('bad replies are refused, each with its own message, and nothing is wri
   });
 
   it('a TLS server certificate → tls_server_certificate', async () => {
-    const error = await refused({ source: { path: ca.issue(request, 'tls-server').path } });
+    const error = await refused({ source: { path: fixture.ca.issue(fixture.request, 'tls-server').path } });
     expect(blockingCodes(error)).toEqual(['tls_server_certificate']);
     expect(error.message).toContain('This is a TLS server certificate for integration.example.com');
     expect(error.message).toContain('Anaplan needs an S/MIME (client) certificate');
@@ -90,44 +75,44 @@ describe('bad replies are refused, each with its own message, and nothing is wri
   });
 
   it('an expired certificate → expired', async () => {
-    const error = await refused({ source: { path: ca.issue(request, 'expired').path } });
+    const error = await refused({ source: { path: fixture.ca.issue(fixture.request, 'expired').path } });
     expect(blockingCodes(error)).toEqual(['expired']);
     expect(error.message).toMatch(/This certificate expired on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
   });
 
   it('a certificate not valid yet → not_yet_valid', async () => {
-    const error = await refused({ source: { path: ca.issue(request, 'not-yet-valid').path } });
+    const error = await refused({ source: { path: fixture.ca.issue(fixture.request, 'not-yet-valid').path } });
     expect(blockingCodes(error)).toEqual(['not_yet_valid']);
     expect(error.message).toContain("check this computer's clock");
   });
 
   it('a self-signed certificate → self_signed', async () => {
-    const error = await refused({ source: { path: ca.selfSign(request).path } });
+    const error = await refused({ source: { path: fixture.ca.selfSign(fixture.request).path } });
     expect(blockingCodes(error)).toEqual(['self_signed']);
     expect(error.message).toContain('Anaplan refuses self-signed certificates');
   });
 
   it('a CA certificate issued for the request → ca_certificate', async () => {
-    const error = await refused({ source: { path: ca.issue(request, 'ca').path } });
+    const error = await refused({ source: { path: fixture.ca.issue(fixture.request, 'ca').path } });
     expect(blockingCodes(error)).toEqual(['ca_certificate']);
     expect(error.message).toContain('This is a CA certificate');
   });
 
   it("only the CA's certificates (intermediate and root), not the user's → ca_certificate", async () => {
-    const error = await refused({ source: { path: await file('ca-only.pem', ca.chainPem) } });
+    const error = await refused({ source: { path: await file('ca-only.pem', fixture.ca.chainPem) } });
     expect(blockingCodes(error)).toEqual(['ca_certificate']);
     expect(error.message).toContain('only CA certificates ("Assistant Test SMIME CA", "Assistant Test Root CA")');
   });
 
   it('a certificate without an email (only a CN that looks like one) → no_email', async () => {
-    const error = await refused({ source: { path: ca.issue(request, 'no-email').path } });
+    const error = await refused({ source: { path: fixture.ca.issue(fixture.request, 'no-email').path } });
     expect(blockingCodes(error)).toEqual(['no_email']);
     expect(error.message).toContain('Anaplan does not read the common name');
   });
 
   it('a PKCS#1 key file ("BEGIN RSA PRIVATE KEY") → convert with openssl pkcs8 -topk8', async () => {
-    const pkcs1 = join(work, 'pkcs1-key.pem');
-    openssl(['rsa', '-in', request.keyPath, '-passin', `pass:${request.passphrase}`, '-traditional', '-out', pkcs1]);
+    const pkcs1 = join(fixture.work, 'pkcs1-key.pem');
+    openssl(['rsa', '-in', fixture.request.keyPath, '-passin', `pass:${fixture.request.passphrase}`, '-traditional', '-out', pkcs1]);
     expect(await readFile(pkcs1, 'utf8')).toContain('BEGIN RSA PRIVATE KEY');
     const error = await refused({ key: { path: pkcs1, passphrase: null } });
     expect(error.code).toBe('bad_input');
@@ -136,7 +121,7 @@ describe('bad replies are refused, each with its own message, and nothing is wri
   });
 
   it('the wrong key passphrase → says so', async () => {
-    const error = await refused({ key: { path: request.keyPath, passphrase: 'not the passphrase' } });
+    const error = await refused({ key: { path: fixture.request.keyPath, passphrase: 'not the passphrase' } });
     expect(error.message).toContain('The passphrase does not open');
   });
 
@@ -167,47 +152,47 @@ describe('bad replies are refused, each with its own message, and nothing is wri
   });
 
   it('a PKCS#12 file with a wrong password → the password does not open it', async () => {
-    const error = await refused({ source: { path: replies.pfx }, key: null, filePassword: 'wrong password' });
+    const error = await refused({ source: { path: fixture.replies.pfx }, key: null, filePassword: 'wrong password' });
     expect(error.details?.reason).toBe('password_wrong');
     expect(error.message).toContain('The password does not open');
     expect(error.details?.problems).toEqual([{ field: 'filePassword', message: error.message }]);
   });
 
   it('a PKCS#12 file without a password → asks for it', async () => {
-    const error = await refused({ source: { path: replies.pfx }, key: null });
+    const error = await refused({ source: { path: fixture.replies.pfx }, key: null });
     expect(error.details?.reason).toBe('password_required');
     expect(error.message).toContain('protected by a password');
   });
 
   it('the CSR instead of the certificate → this is your request', async () => {
-    const error = await refused({ source: { path: request.csrPath } });
+    const error = await refused({ source: { path: fixture.request.csrPath } });
     expect(error.details?.reason).toBe('csr');
     expect(error.message).toContain('is your request');
     expect(error.message).toContain('send it to the CA and import what comes back');
   });
 
   it('the CSR as DER → this is your request', async () => {
-    const der = join(work, 'request.der');
-    openssl(['req', '-in', request.csrPath, '-outform', 'DER', '-out', der]);
+    const der = join(fixture.work, 'request.der');
+    openssl(['req', '-in', fixture.request.csrPath, '-outform', 'DER', '-out', der]);
     const error = await refused({ source: { path: der } });
     expect(error.details?.reason).toBe('csr');
   });
 
   it('the private key file instead of the certificate → holds a private key', async () => {
-    const error = await refused({ source: { path: request.keyPath } });
+    const error = await refused({ source: { path: fixture.request.keyPath } });
     expect(error.details?.reason).toBe('private_key');
     expect(error.message).toContain('holds a private key, not a certificate');
   });
 
   it('a damaged PKCS#7 (cut short) → damaged', async () => {
-    const bytes = await readFile(replies.p7bDer);
+    const bytes = await readFile(fixture.replies.p7bDer);
     const error = await refused({ source: { path: await file('cut.p7b', bytes.subarray(0, Math.floor(bytes.length / 2))) } });
     expect(error.details?.reason).toBe('pkcs7_damaged');
     expect(error.message).toContain('PKCS#7 bundle (.p7b/.p7c) that is damaged or cut short');
   });
 
   it('a damaged PKCS#7 PEM (characters changed) → damaged', async () => {
-    const text = await readFile(replies.p7bPem, 'utf8');
+    const text = await readFile(fixture.replies.p7bPem, 'utf8');
     const lines = text.split('\n');
     lines[3] = (lines[3] ?? '').replace(/[A-Za-z]/g, '*');
     const error = await refused({ source: { path: await file('mangled.p7b', lines.join('\n')) } });
@@ -215,7 +200,7 @@ describe('bad replies are refused, each with its own message, and nothing is wri
   });
 
   it('a certificate cut short (BEGIN without END) → cut short', async () => {
-    const error = await refused({ source: { text: good.pem.slice(0, 300) } });
+    const error = await refused({ source: { text: fixture.issued.pem.slice(0, 300) } });
     expect(error.details?.reason).toBe('truncated');
     expect(error.message).toContain('no matching END line');
   });
@@ -234,14 +219,14 @@ describe('warnings do not block', () => {
   }
 
   it('a Strict S/MIME certificate (E-mail Protection only) → strict_smime, check with Anaplan', async () => {
-    const result = await importCertificate(input({ source: { path: ca.issue(request, 'strict').path } }));
+    const result = await importCertificate(input({ source: { path: fixture.ca.issue(fixture.request, 'strict').path } }));
     const finding = result.findings.find((candidate) => candidate.code === 'strict_smime');
     expect(finding?.level).toBe('warn');
     expect(finding?.message).toContain('check with Anaplan');
   });
 
   it('a certificate expiring in 10 days → expires_soon', async () => {
-    const findings = await imported({ source: { path: ca.issue(request, 'expires-in-10-days').path } });
+    const findings = await imported({ source: { path: fixture.ca.issue(fixture.request, 'expires-in-10-days').path } });
     expect(findings).toContainEqual(['expires_soon', 'warn']);
   });
 
@@ -261,21 +246,21 @@ describe('warnings do not block', () => {
   });
 
   it('no CRL and no OCSP → no_revocation, says Anaplan checks revocation', async () => {
-    const result = await importCertificate(input({ source: { path: ca.issue(request, 'no-revocation').path } }));
+    const result = await importCertificate(input({ source: { path: fixture.ca.issue(fixture.request, 'no-revocation').path } }));
     const finding = result.findings.find((candidate) => candidate.code === 'no_revocation');
     expect(finding?.level).toBe('warn');
     expect(finding?.message).toContain('Anaplan checks revocation');
   });
 
   it('valid for 4 years → validity_too_long', async () => {
-    expect(await imported({ source: { path: ca.issue(request, 'long-validity').path } })).toContainEqual(['validity_too_long', 'warn']);
+    expect(await imported({ source: { path: fixture.ca.issue(fixture.request, 'long-validity').path } })).toContainEqual(['validity_too_long', 'warn']);
   });
 
   it('certificates of another chain in the file → left out, with a warning', async () => {
-    const stranger = ca.issue(otherRequest, 'multipurpose');
-    const result = await importCertificate(input({ source: { text: good.pem + stranger.pem + ca.chainPem } }));
+    const stranger = fixture.ca.issue(otherRequest, 'multipurpose');
+    const result = await importCertificate(input({ source: { text: fixture.issued.pem + stranger.pem + fixture.ca.chainPem } }));
     expect(result.findings.map((finding) => finding.code)).toContain('extra_certificates');
-    expect(await readFile(join(outDir, 'chain.pem'), 'utf8')).toBe(ca.chainPem);
+    expect(await readFile(join(outDir, 'chain.pem'), 'utf8')).toBe(fixture.ca.chainPem);
   });
 });
 
@@ -328,15 +313,15 @@ describe('existing outputs', () => {
     await writeFile(join(outDir, 'keystore.p12'), 'an older keystore');
     await writeFile(join(outDir, 'keystore.p12.bak'), 'an even older keystore');
     await importCertificate(input({ overwrite: true }));
-    expect(await readFile(join(outDir, 'certificate.pem'), 'utf8')).toBe(toPem('CERTIFICATE', good.der));
+    expect(await readFile(join(outDir, 'certificate.pem'), 'utf8')).toBe(toPem('CERTIFICATE', fixture.issued.der));
     expect(await readFile(join(outDir, 'certificate.pem.bak'), 'utf8')).toBe('an older certificate\n');
     expect(await readFile(join(outDir, 'keystore.p12.1.bak'), 'utf8')).toBe('an older keystore');
     expect(await readFile(join(outDir, 'keystore.p12.bak'), 'utf8')).toBe('an even older keystore');
   });
 
   it('importing the same PFX again without overwrite → file_exists (a keystore is never silently replaced)', async () => {
-    await importCertificate(input({ source: { path: replies.pfx }, key: null, filePassword: PFX_PASSWORD }));
-    const error = await refused({ source: { path: replies.pfx }, key: null, filePassword: PFX_PASSWORD });
+    await importCertificate(input({ source: { path: fixture.replies.pfx }, key: null, filePassword: PFX_PASSWORD }));
+    const error = await refused({ source: { path: fixture.replies.pfx }, key: null, filePassword: PFX_PASSWORD });
     expect(error.code).toBe('file_exists');
     expect(error.message).toContain('keystore.p12');
   });

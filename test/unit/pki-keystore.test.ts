@@ -1,49 +1,24 @@
 // The keystore Anaplan Connect, Boomi and Informatica read: built here, proven with a real JDK
 // loading it exactly as Anaplan Connect does (anaplan-facts §5), and with keytool.
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppError } from '../../main/core/errors.js';
 import { type ImportInput, importCertificate } from '../../main/pki/certificate-import.js';
 import { buildPkcs12, readPkcs12Entry, validateAlias } from '../../main/pki/keystore.js';
 import { readPrivateKeyFile } from '../../main/pki/keys.js';
+import { thrownAppError, useTestCa } from '../support/import-fixtures.js';
 import { type Jdk, KeystoreProbe, findJdk, keytoolList } from '../support/java.js';
-import { type IssuedCertificate, LEGACY_PKCS12, PFX_PASSWORD, type ReplyFiles, TestCa, type TestRequest, makeRequest, opensslOutput } from '../support/test-ca.js';
+import { LEGACY_PKCS12, PFX_PASSWORD, makeRequest, opensslOutput } from '../support/test-ca.js';
 
 const PASSWORD = 'keystore pass 1';
 
-let ca: TestCa;
-let work: string;
-let request: TestRequest;
-let issued: IssuedCertificate;
-let replies: ReplyFiles;
+const fixture = useTestCa('pki-keystore-');
 
-beforeAll(async () => {
-  ca = TestCa.create();
-  work = await mkdtemp(join(tmpdir(), 'pki-keystore-'));
-  request = await makeRequest(join(work, 'request'));
-  issued = ca.issue(request, 'multipurpose');
-  replies = ca.replies(issued, request);
-});
-
-afterAll(async () => {
-  ca.remove();
-  await rm(work, { recursive: true, force: true });
-});
-
-function thrown(action: () => unknown): AppError {
-  try {
-    action();
-  } catch (error) {
-    return error as AppError;
-  }
-  throw new Error('expected an AppError');
-}
+const thrown = thrownAppError;
 
 async function buildForTest(alias = 'anaplan-connect', password = PASSWORD): Promise<Buffer> {
-  const key = await readPrivateKeyFile(request.keyPath, request.passphrase);
-  return buildPkcs12(key, new X509Certificate(issued.der), [new X509Certificate(ca.intermediatePem), new X509Certificate(ca.rootPem)], { alias, password });
+  const key = await readPrivateKeyFile(fixture.request.keyPath, fixture.request.passphrase);
+  return buildPkcs12(key, new X509Certificate(fixture.issued.der), [new X509Certificate(fixture.ca.intermediatePem), new X509Certificate(fixture.ca.rootPem)], { alias, password });
 }
 
 describe('validateAlias', () => {
@@ -68,7 +43,7 @@ describe('validateAlias', () => {
 
 describe('buildPkcs12', () => {
   it('uses algorithms every JDK from 8u60 reads: 3DES key bag, plain certificate safe, HMAC-SHA1 MAC', async () => {
-    const path = join(work, 'algorithms.p12');
+    const path = join(fixture.work, 'algorithms.p12');
     await writeFile(path, await buildForTest());
     // Without -legacy: OpenSSL 3 reads 3DES and SHA-1 with its default provider.
     const info = opensslOutput(['pkcs12', '-in', path, '-passin', `pass:${PASSWORD}`, '-info', '-noout']);
@@ -80,7 +55,7 @@ describe('buildPkcs12', () => {
   });
 
   it('holds the key and the leaf under the alias (localKeyId linking them), then the chain', async () => {
-    const path = join(work, 'content.p12');
+    const path = join(fixture.work, 'content.p12');
     await writeFile(path, await buildForTest('ada'));
     const text = opensslOutput(['pkcs12', '-in', path, '-passin', `pass:${PASSWORD}`, '-passout', 'pass:unused-here', '-info']);
     const bags = text.split(/(?=Bag Attributes)/).filter((part) => part.includes('-----BEGIN'));
@@ -97,15 +72,15 @@ describe('buildPkcs12', () => {
   it('reads back with readPkcs12Entry; the alias matches in any letter case, as in Java', async () => {
     const bytes = await buildForTest();
     const entry = readPkcs12Entry(bytes, 'Anaplan-Connect', PASSWORD);
-    expect(entry.certificate.raw.equals(issued.der)).toBe(true);
-    expect(entry.chain.map((certificate) => certificate.subject)).toEqual([new X509Certificate(ca.intermediatePem).subject, new X509Certificate(ca.rootPem).subject]);
+    expect(entry.certificate.raw.equals(fixture.issued.der)).toBe(true);
+    expect(entry.chain.map((certificate) => certificate.subject)).toEqual([new X509Certificate(fixture.ca.intermediatePem).subject, new X509Certificate(fixture.ca.rootPem).subject]);
     expect(entry.privateKey.asymmetricKeyType).toBe('rsa');
   });
 
   it('refuses a key that is not the certificate\'s', async () => {
-    const other = await makeRequest(join(work, 'other-request'), { email: 'grace@example.com' });
+    const other = await makeRequest(join(fixture.work, 'other-request'), { email: 'grace@example.com' });
     const otherKey = await readPrivateKeyFile(other.keyPath, other.passphrase);
-    const error = thrown(() => buildPkcs12(otherKey, new X509Certificate(issued.der), [], { alias: 'a', password: PASSWORD }));
+    const error = thrown(() => buildPkcs12(otherKey, new X509Certificate(fixture.issued.der), [], { alias: 'a', password: PASSWORD }));
     expect(error.message).toContain('does not belong to this private key');
   });
 
@@ -138,8 +113,8 @@ describe('readPkcs12Entry', () => {
   });
 
   it('reads a PKCS#12 written by OpenSSL 3 with its defaults (friendlyName with capitals and spaces)', async () => {
-    const entry = readPkcs12Entry(await readFile(replies.pfx), 'ada lovelace s/mime', PFX_PASSWORD);
-    expect(entry.certificate.raw.equals(issued.der)).toBe(true);
+    const entry = readPkcs12Entry(await readFile(fixture.replies.pfx), 'ada lovelace s/mime', PFX_PASSWORD);
+    expect(entry.certificate.raw.equals(fixture.issued.der)).toBe(true);
     expect(entry.chain).toHaveLength(2);
   });
 
@@ -159,17 +134,17 @@ describe.skipIf(jdk === null)(jdk ? 'the JDK reads the keystore exactly as Anapl
     if (!jdk) return;
     probe = KeystoreProbe.compile(jdk);
     const shapes: Array<[string, Pick<ImportInput, 'source' | 'key' | 'filePassword'>]> = [
-      ['pem', { source: { path: replies.leafPem }, key: { path: request.keyPath, passphrase: request.passphrase } }],
-      ['pem-chain', { source: { path: replies.chainWithChatter }, key: { path: request.keyPath, passphrase: request.passphrase } }],
-      ['der', { source: { path: replies.der }, key: { path: request.keyPath, passphrase: request.passphrase } }],
-      ['p7b-pem', { source: { path: replies.p7bPem }, key: { path: request.keyPath, passphrase: request.passphrase } }],
-      ['p7b-der', { source: { path: replies.p7bDer }, key: { path: request.keyPath, passphrase: request.passphrase } }],
-      ['pfx', { source: { path: replies.pfx }, key: null, filePassword: PFX_PASSWORD }],
-      ...(LEGACY_PKCS12 ? [['pfx-legacy', { source: { path: replies.pfxLegacy ?? '' }, key: null, filePassword: PFX_PASSWORD }] as [string, Pick<ImportInput, 'source' | 'key' | 'filePassword'>]] : []),
+      ['pem', { source: { path: fixture.replies.leafPem }, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase } }],
+      ['pem-chain', { source: { path: fixture.replies.chainWithChatter }, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase } }],
+      ['der', { source: { path: fixture.replies.der }, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase } }],
+      ['p7b-pem', { source: { path: fixture.replies.p7bPem }, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase } }],
+      ['p7b-der', { source: { path: fixture.replies.p7bDer }, key: { path: fixture.request.keyPath, passphrase: fixture.request.passphrase } }],
+      ['pfx', { source: { path: fixture.replies.pfx }, key: null, filePassword: PFX_PASSWORD }],
+      ...(LEGACY_PKCS12 ? [['pfx-legacy', { source: { path: fixture.replies.pfxLegacy ?? '' }, key: null, filePassword: PFX_PASSWORD }] as [string, Pick<ImportInput, 'source' | 'key' | 'filePassword'>]] : []),
     ];
     for (const [name, input] of shapes) {
       const alias = `ada-${name}`;
-      const result = await importCertificate({ ...input, outDir: join(work, `jdk-${name}`), alias, keystorePassword: PASSWORD, overwrite: false });
+      const result = await importCertificate({ ...input, outDir: join(fixture.work, `jdk-${name}`), alias, keystorePassword: PASSWORD, overwrite: false });
       keystores.push({ name, file: result.keystorePath, alias });
     }
   });
@@ -184,7 +159,7 @@ describe.skipIf(jdk === null)(jdk ? 'the JDK reads the keystore exactly as Anapl
       expect(result.error, name).toBeNull();
       expect(result.entryType, name).toBe('PrivateKeyEntry');
       expect(result.keyAlgorithm, name).toBe('RSA');
-      expect(result.certificateBase64, name).toBe(issued.der.toString('base64'));
+      expect(result.certificateBase64, name).toBe(fixture.issued.der.toString('base64'));
       expect(result.chainLength, name).toBe(name === 'pem' || name === 'der' ? 1 : 3);
     });
   });
