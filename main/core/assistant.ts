@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { endpointHosts, requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { REGIONS } from '../anaplan/regions.js';
 import type { EventName, EventPayload, MethodName, MethodOutput, MethodParsedInput } from '../contract.js';
@@ -15,6 +15,7 @@ import { oauthHandlers } from './oauth-handlers.js';
 import { withProfileToken } from './profile-token.js';
 import { checkServerSetup } from './server-check.js';
 import { IntegrationApi } from '../anaplan/integration-api.js';
+import { currentAccountName } from './account.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -101,7 +102,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
         secrets: deps.secrets.status(),
         settingsPath: deps.settings.path,
         homeDir: homedir(),
-        userName: safeUserName(),
+        userName: currentAccountName() || 'unknown',
       };
     },
 
@@ -217,13 +218,6 @@ function safeHosts(profile: Profile): string[] {
   }
 }
 
-function safeUserName(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
-  }
-}
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -98,7 +98,8 @@ export function certificateHandlers(deps: CertificateDeps) {
   };
 }
 
-async function fromKeystore(certificate: ImportedCertificate, password: string | null): Promise<{ leafPem: string; privateKey: KeyObject }> {
+/** The leaf and its key from the imported keystore, as Anaplan Connect reads them. */
+export async function fromKeystore(certificate: ImportedCertificate, password: string | null): Promise<{ leafPem: string; privateKey: KeyObject }> {
   if (!password) throw new AppError('bad_input', 'Enter the keystore password.');
   const entry = readPkcs12Entry(await readFile(certificate.keystorePath), certificate.alias, password);
   return { leafPem: entry.certificate.toString(), privateKey: entry.privateKey };

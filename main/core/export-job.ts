@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
@@ -18,6 +17,7 @@ import { tokenStoreFileName } from '../anaplan/token-store.js';
 import { writeFilesSafely, type FileToWrite, type WrittenFile } from '../fs/atomic.js';
 import { buildZip } from '../fs/zip.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
+import { currentAccountName } from './account.js';
 import { AppError } from './errors.js';
 
 export interface BasicExportChoice {
@@ -69,7 +69,7 @@ function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: s
     regionName: endpoints.regionId ? findRegion(endpoints.regionId)?.name : undefined,
     operation: target.operation ?? [],
     ...definedOnly(target.job ?? {}),
-    ...(currentAccount() ? { currentAccount: currentAccount() } : {}),
+    ...(currentAccountName() ? { currentAccount: currentAccountName() } : {}),
     // Boomi and Informatica use the same credentials: every export says what they need (anaplan-facts §6).
     integrationGuides: ['boomi', 'informatica'] as Array<'boomi' | 'informatica'>,
     generatedBy,
@@ -81,13 +81,6 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }
 
-function currentAccount(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? '';
-  }
-}
 
 function plan(input: AnaplanConnectExportInput): ExportPlan {
   return { files: buildAnaplanConnectFiles(input), warnings: exportWarnings(input) };

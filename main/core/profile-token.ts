@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { authenticateCertificate } from '../anaplan/certificate-login.js';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { authenticateBasic, type AuthToken } from '../anaplan/token-service.js';
 import type { HttpClient } from '../net/http.js';
-import { readPkcs12Entry } from '../pki/keystore.js';
 import { keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
 import type { Profile } from '../store/settings-schema.js';
+import { fromKeystore } from './certificates.js';
 import { accessTokenFromStore } from './device-flow.js';
 import { AppError } from './errors.js';
 import { logout } from './login.js';
@@ -35,9 +34,8 @@ export async function withProfileToken<T>(
   if (profile.authMethod === 'certificate') {
     if (!profile.certificate) throw new AppError('bad_input', 'Import the issued certificate first (the Import certificate step).');
     const password = secret || (await secrets.get(keystorePasswordKey(profile.id)));
-    if (!password) throw new AppError('bad_input', 'Enter the keystore password.');
-    const entry = readPkcs12Entry(await readFile(profile.certificate.keystorePath), profile.certificate.alias, password);
-    token = await authenticateCertificate(http, authUrl, entry.certificate.toString(), entry.privateKey);
+    const { leafPem, privateKey } = await fromKeystore(profile.certificate, password);
+    token = await authenticateCertificate(http, authUrl, leafPem, privateKey);
   } else {
     const password = secret || (await secrets.get(passwordKey(profile.id)));
     if (!password) throw new AppError('bad_input', 'Enter the password of the Anaplan user.');

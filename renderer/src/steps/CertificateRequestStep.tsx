@@ -6,6 +6,7 @@ import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import type { CaProfile, CertificateRequest } from '../types';
 import { CsrView } from './CsrView';
+import { slug } from '../lib/slug';
 import type { StepProps } from './props';
 
 type SubjectKey = 'commonName' | 'email' | 'organization' | 'organizationalUnit' | 'locality' | 'state' | 'country';
@@ -258,6 +259,3 @@ function RequestForm({
   );
 }
 
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'connection';
-}

@@ -5,6 +5,7 @@ import { CopyButton } from '../components/CopyButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
+import { slug } from '../lib/slug';
 import type { StepProps } from './props';
 
 type DeviceCode = MethodOutput<'startDeviceFlow'>;
@@ -213,6 +214,3 @@ function useCountdown(until: number): number {
   return Math.max(0, Math.round((until - now) / 1000));
 }
 
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'connection';
-}
