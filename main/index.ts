@@ -1,11 +1,12 @@
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Notification, safeStorage, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import { ipcEventChannel } from './contract.js';
 import { createAssistant, type Handlers } from './core/assistant.js';
 import { isAllowedExternalUrl } from './core/external-links.js';
 import { APP_VERSION } from './core/version.js';
+import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './electron/app-protocol.js';
 import { registerIpcHandlers, trustedSenderCheck } from './electron/ipc.js';
 import { fileMemory, NOTIFIED_FILE, notifyExpiries } from './electron/notify.js';
 import { safeStorageSecrets } from './electron/secrets.js';
@@ -18,11 +19,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const rendererDir = join(here, '../renderer');
 const paths = {
   preloadPath: join(here, '../preload/preload.cjs'),
-  rendererIndex: join(rendererDir, 'index.html'),
+  rendererUrl: APP_INDEX_URL,
   iconPath: join(here, '../../assets/icon.png'),
 };
 
 app.enableSandbox();
+// Must happen before `ready`: the scheme the wizard is served from.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let mainWindow: BrowserWindow | null = null;
@@ -42,6 +45,7 @@ app.on('window-all-closed', () => app.quit());
 
 void app.whenReady().then(() => {
   hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
   const store = new ElectronStore<Record<string, unknown>>({ cwd: settingsDir(), ...SETTINGS_FILE_OPTIONS });
   const settings = settingsStoreOver(store as unknown as ConfLike);
   const handlers: Handlers = createAssistant({
@@ -68,7 +72,7 @@ void app.whenReady().then(() => {
     httpClient: createHttpClient,
     version: APP_VERSION,
   });
-  registerIpcHandlers(ipcMain, handlers, trustedSenderCheck(pathToFileURL(rendererDir).href));
+  registerIpcHandlers(ipcMain, handlers, trustedSenderCheck(`${APP_ORIGIN}/`));
   mainWindow = createMainWindow(paths);
   mainWindow.on('closed', () => {
     mainWindow = null;

@@ -26,7 +26,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
 
 export interface WindowPaths {
   preloadPath: string;
-  rendererIndex: string;
+  /** The wizard's page on the app's own scheme (APP_INDEX_URL), never a file:// URL. */
+  rendererUrl: string;
   iconPath?: string;
 }
 
@@ -42,7 +43,7 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
     webPreferences: secureWebPreferences(paths.preloadPath),
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(paths.rendererIndex);
+  void window.loadURL(paths.rendererUrl);
   return window;
 }
 

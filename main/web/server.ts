@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
 import type { EventName, EventPayload } from '../contract.js';
 import type { Handlers } from '../core/assistant.js';
 import { dispatch } from '../core/dispatch.js';
 import { SECURITY_HEADERS, hostAllowed, isLoopbackPeer, originAllowed, tokenMatches } from './security.js';
+import { readStaticFile } from './static-files.js';
 
 /**
  * `anaplan-setup ui`: the same renderer build and the same API as the desktop app, over HTTP
@@ -29,23 +28,12 @@ export interface UiServerOptions {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const token = options.token ?? randomBytes(32).toString('base64url');
   const eventStreams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   let port = 0;
-  const rendererRoot = resolve(options.rendererDir);
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
@@ -93,16 +81,10 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   }
 
   async function serveStatic(path: string, response: ServerResponse): Promise<void> {
-    const relative = path === '/' ? 'index.html' : decodeURIComponent(path).replace(/^\/+/, '');
-    const file = resolve(join(rendererRoot, relative));
-    if (!file.startsWith(rendererRoot + sep)) return send(response, 404, { error: { code: 'not_found', message: 'Not found.' } });
-    try {
-      const content = await readFile(file);
-      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      response.end(content);
-    } catch {
-      send(response, 404, { error: { code: 'not_found', message: 'Not found.' } });
-    }
+    const file = await readStaticFile(options.rendererDir, path);
+    if (!file) return send(response, 404, { error: { code: 'not_found', message: 'Not found.' } });
+    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': file.contentType });
+    response.end(file.content);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -32,6 +32,8 @@ describe.skipIf(skipReason !== null)('the desktop app (Electron)', () => {
     const page = await app.firstWindow();
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     expect(await page.title()).toBe('Anaplan Connect Setup Assistant');
+    // Served from the app's own scheme, not file:// (Electron security checklist, item 18).
+    expect(page.url()).toBe('app://assistant/index.html');
     // No Node in the page, and the bridge is the contract's functions only.
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');

@@ -15,8 +15,8 @@ vi.mock('electron', () => {
       this.record.handlers[event] = handler;
     }
     show() {}
-    loadFile(path: string) {
-      this.record.loaded = path;
+    loadURL(url: string) {
+      this.record.loaded = url;
       return Promise.resolve();
     }
   }
@@ -47,13 +47,13 @@ describe('secure window', () => {
     });
   });
 
-  test('the main window is built with those preferences and loads the local renderer file', () => {
-    createMainWindow({ preloadPath: '/app/out/preload/preload.cjs', rendererIndex: '/app/out/renderer/index.html' });
+  test('the main window is built with those preferences and loads the wizard from the app scheme', () => {
+    createMainWindow({ preloadPath: '/app/out/preload/preload.cjs', rendererUrl: 'app://assistant/index.html' });
     expect(created).toHaveLength(1);
     const window = created[0]!;
     expect(window.options.webPreferences).toEqual(secureWebPreferences('/app/out/preload/preload.cjs'));
     expect(window.options.show).toBe(false);
-    expect(window.loaded).toBe('/app/out/renderer/index.html');
+    expect(window.loaded).toBe('app://assistant/index.html');
   });
 
   test('every permission request and check is denied but plain clipboard writes, and a strict CSP header is added', () => {
