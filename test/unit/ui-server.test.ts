@@ -1,9 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Handlers } from '../../main/core/assistant.js';
+import { isLoopbackPeer } from '../../main/web/security.js';
 import { startUiServer, type UiServer } from '../../main/web/server.js';
 
 let server: UiServer;
@@ -34,6 +36,27 @@ const good = () => ({ host: `127.0.0.1:${server.port}`, authorization: `Bearer $
 describe('anaplan-setup ui host', () => {
   test('listens on 127.0.0.1 and prints the token in the URL fragment only', () => {
     expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{40,}$`));
+  });
+
+  test('is not reachable from anything but loopback', async () => {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && !address.internal && address.family === 'IPv4');
+    if (external) {
+      // The socket is bound to 127.0.0.1: the machine's own network address gets no answer.
+      const outcome = await new Promise<string>((resolve) => {
+        const socket = connect({ host: external.address, port: server.port }, () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+      });
+      expect(outcome).toBe('ECONNREFUSED');
+    }
+    // And a request that arrived some other way (say, a forwarded socket) is checked by peer address.
+    const from = (remoteAddress: string) => ({ socket: { remoteAddress } }) as never;
+    for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) expect(isLoopbackPeer(from(address)), address).toBe(true);
+    for (const address of ['10.0.0.5', '192.168.1.2', '::ffff:10.0.0.5', 'fe80::1', '127.0.0.1.evil', '']) expect(isLoopbackPeer(from(address)), address).toBe(false);
   });
 
   test('an API call with the token works', async () => {
