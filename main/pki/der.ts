@@ -1,4 +1,4 @@
-import forge from 'node-forge';
+import forge from './forge.js';
 
 /**
  * Small builders over node-forge's ASN.1 (forge works on "binary strings": one char per byte).

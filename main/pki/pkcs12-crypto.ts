@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import { createCipheriv, createDecipheriv, createHash, hash, pbkdf2Sync, randomBytes } from 'node:crypto';
+import forge from './forge.js';
 import { type Tlv, Tag, content, expect, oidOf, sequenceItems, smallIntegerOf } from './asn1-reader.js';
 import { type Asn1, algorithm, integer, octetString, sequence } from './der.js';
 
@@ -97,7 +97,8 @@ export function pkcs12Kdf(digest: { name: string; blockBytes: number }, password
   let produced = 0;
   while (produced < length) {
     let a = createHash(digest.name).update(diversifier).update(block).digest();
-    for (let round = 1; round < iterations; round++) a = createHash(digest.name).update(a).digest();
+    // The one-shot hash: thousands of rounds per key, several keys per keystore.
+    for (let round = 1; round < iterations; round++) a = hash(digest.name, a, 'buffer');
     parts.push(a);
     produced += a.length;
     if (produced >= length) break;

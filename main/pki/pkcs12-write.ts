@@ -1,5 +1,5 @@
 import { createHash, createHmac, type KeyObject, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import forge from './forge.js';
 import { type Asn1, algorithm, contextConstructed, integer, octetString, oid, sequence, set, toDer } from './der.js';
 import { KDF_PURPOSE, bmpPassword, digestByOid, encryptTripleDesPbe, pkcs12Kdf } from './pkcs12-crypto.js';
 import { PKCS12_OID, SECRET_BAG_OID } from './pkcs12-read.js';
