@@ -1,5 +1,5 @@
 // Builds the three bundles of main/ with esbuild and the renderer with Vite, into out/.
-//   out/cli/index.js        the `anaplan-setup` CLI and `ui` host (plain Node, ESM)
+//   out/cli/index.js        the `anaplan-setup` CLI and `ui` host (plain Node, ESM, libraries bundled, split per command)
 //   out/main/index.js       the Electron main process (ESM)
 //   out/preload/preload.cjs the sandboxed preload (CommonJS, one file: sandboxed preloads cannot require)
 //   out/renderer/           the React wizard (Vite)
@@ -23,7 +23,18 @@ const common = {
 
 rmSync(join(root, 'out'), { recursive: true, force: true });
 await Promise.all([
-  esbuild({ ...common, entryPoints: [join(root, 'main/cli/bin.ts')], outfile: join(root, 'out/cli/index.js'), format: 'esm', packages: 'external' }),
+  // The CLI carries its libraries (no module lookups at start) and is split so that each command
+  // loads only its own code: `anaplan-setup --version` starts close to a bare `node`.
+  esbuild({
+    ...common,
+    entryPoints: { index: join(root, 'main/cli/bin.ts') },
+    outdir: join(root, 'out/cli'),
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    splitting: true,
+    // Bundled CommonJS libraries (commander, node-forge, undici) call require() for Node's own modules.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  }),
   esbuild({ ...common, entryPoints: [join(root, 'main/index.ts')], outfile: join(root, 'out/main/index.js'), format: 'esm', packages: 'external' }),
   esbuild({ ...common, entryPoints: [join(root, 'main/preload.ts')], outfile: join(root, 'out/preload/preload.cjs'), format: 'cjs', external: ['electron'] }),
 ]);

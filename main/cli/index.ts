@@ -1,16 +1,33 @@
 import { Command, CommanderError } from 'commander';
 import { AppError } from '../core/errors.js';
 import { APP_VERSION } from '../core/version.js';
-import { registerExport } from './commands/export.js';
-import { registerImportCert } from './commands/import-cert.js';
-import { registerKeygen } from './commands/keygen.js';
-import { registerLogin } from './commands/login.js';
-import { registerOAuth } from './commands/oauth.js';
-import { registerRegions } from './commands/regions.js';
-import { registerStatus } from './commands/status.js';
-import { registerUi } from './commands/ui.js';
 import { reportError } from './output.js';
-import { run } from './run.js';
+import { run, type Run } from './run.js';
+
+type Register = (program: Command, run: Run) => void;
+
+/**
+ * Each command's module is loaded only when that command runs (or for the full help): a start
+ * then costs what its own work needs, not every library the assistant can use.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  regions: async () => (await import('./commands/regions.js')).registerRegions,
+  login: async () => (await import('./commands/login.js')).registerLogin,
+  keygen: async () => (await import('./commands/keygen.js')).registerKeygen,
+  'import-cert': async () => (await import('./commands/import-cert.js')).registerImportCert,
+  oauth: async () => (await import('./commands/oauth.js')).registerOAuth,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  ui: async () => (await import('./commands/ui.js')).registerUi,
+};
+
+/** The commands to define for these arguments: the one named, none for the version, else all (help, typos). */
+function commandsFor(argv: readonly string[]): string[] {
+  const named = argv.find((arg) => !arg.startsWith('-'));
+  if (named !== undefined && Object.hasOwn(COMMANDS, named)) return [named];
+  if (named === undefined && (argv.includes('-V') || argv.includes('--version'))) return [];
+  return Object.keys(COMMANDS);
+}
 
 /** `anaplan-setup`: the command-line front door (scripts, cron, CI, headless servers). */
 export async function main(argv: string[]): Promise<number> {
@@ -22,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   const json = argv.includes('--json');
   if (json) program.configureOutput({ writeErr: () => undefined });
-  for (const register of [registerRegions, registerLogin, registerKeygen, registerImportCert, registerOAuth, registerExport, registerStatus, registerUi]) register(program, run);
+  for (const name of commandsFor(argv)) (await COMMANDS[name]!())(program, run);
   program.commands.forEach((command) => {
     command.exitOverride();
     if (json) command.configureOutput({ writeErr: () => undefined });

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Handlers } from '../../core/assistant.js';
+import { AppError } from '../../core/errors.js';
 import { createNodeAssistant } from '../../hosts/node-assistant.js';
 import { startUiServer, type UiServer } from '../../web/server.js';
 import { parseFlags } from '../options.js';
@@ -13,8 +16,15 @@ const UiFlags = z.object({
   open: z.boolean().default(true),
 });
 
-export function rendererDir(): string {
-  return fileURLToPath(new URL('../renderer/', import.meta.url));
+/**
+ * The renderer build beside this CLI build: out/renderer next to out/cli, found by walking up
+ * from this code's own file (which sits in out/cli or a chunk folder below it).
+ */
+export function rendererDir(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'cli')) && existsSync(join(dir, 'renderer', 'index.html'))) return join(dir, 'renderer');
+  }
+  throw new AppError('io', 'The assistant\u2019s web pages were not found next to this command: run `npm run build` in the project folder.');
 }
 
 export function registerUi(program: Command, run: Run): void {
