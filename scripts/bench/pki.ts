@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createKeyAndCsr } from '../../main/pki/keygen.js';
 import type { RsaBits } from '../../main/pki/keys.js';
 import { ADA, PASSPHRASE } from '../../test/support/fixtures.js';
+import { median, ratio, type Table } from './table.js';
 
 const PLAN: Array<{ bits: RsaBits; runs: number }> = [
   { bits: 2048, runs: 15 },
@@ -17,13 +18,6 @@ const PLAN: Array<{ bits: RsaBits; runs: number }> = [
 
 /** ADA as `openssl req -subj` takes it. */
 const SUBJ = '/C=GB/ST=Greater London/L=London/O=Analytical Engines Ltd/OU=Integration/CN=Ada Lovelace/emailAddress=ada@example.com';
-
-export interface Table {
-  title: string;
-  columns: string[];
-  rows: Array<Array<string | number>>;
-  notes?: string[];
-}
 
 export async function run(progress: (message: string) => void): Promise<Table> {
   const root = await mkdtemp(join(tmpdir(), 'bench-pki-'));
@@ -40,7 +34,7 @@ export async function run(progress: (message: string) => void): Promise<Table> {
         opensslMs.push(openssl(root, `${bits}-${index}`, bits));
       }
       const [a, b] = [median(oursMs), median(opensslMs)];
-      rows.push([bits, runs, a.toFixed(0), b.toFixed(0), (a / b).toFixed(2)]);
+      rows.push([bits, runs, a.toFixed(0), b.toFixed(0), ratio(a, b)]);
     }
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -78,10 +72,4 @@ function openssl(root: string, label: string, bits: RsaBits): number {
   const elapsed = performance.now() - started;
   if (result.status !== 0) throw new Error(`openssl req failed: ${result.stderr}`);
   return elapsed;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
