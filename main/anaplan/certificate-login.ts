@@ -93,8 +93,9 @@ function sendLogin(http: HttpClient, authUrl: string, leafPem: string, privateKe
     method: 'POST',
     url: `${authUrl}/token/authenticate`,
     headers: { authorization: certificateAuthorizationHeader(leafPem, form), 'content-type': 'application/json' },
-    // A fresh message for every attempt (anaplan-facts §2).
-    body: JSON.stringify(v2Body(v2Message(), privateKey)),
+    // A fresh message for every attempt, the HttpClient's retries included (anaplan-facts §2):
+    // a token service that saw a message once refuses it as a replay.
+    body: () => JSON.stringify(v2Body(v2Message(), privateKey)),
     idempotent: false,
   });
 }

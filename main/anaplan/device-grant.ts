@@ -217,6 +217,14 @@ export async function pollForTokens(code: DeviceCode, options: DeviceGrantOption
   // first poll), so the server sees at least the interval between two polls' arrivals.
   let lastExchangeEnd = code.issuedAt;
   let failures = 0;
+  // The last failed poll while failures > 0: what to report if the code runs out meanwhile.
+  let lastFailure: AppError | null = null;
+  // Consecutive failures back off (never below the interval), and a 429's Retry-After is honoured.
+  const failureWaitMs = (): number => {
+    const backoff = Math.max(intervalS * 1000, Math.min(intervalS * 1000 * 2 ** (failures - 1), MAX_RETRY_BACKOFF_MS));
+    const asked = lastFailure?.details?.retryAfterMs;
+    return typeof asked === 'number' && asked > backoff ? asked : backoff;
+  };
 
   const waitUntil = async (target: number): Promise<void> => {
     // A timer may fire a millisecond early by the wall clock: look again (a bounded number of
@@ -230,11 +238,12 @@ export async function pollForTokens(code: DeviceCode, options: DeviceGrantOption
 
   for (;;) {
     if (signal?.aborted) throw cancelledError();
-    const waitMs = failures === 0 ? intervalS * 1000 : Math.max(intervalS * 1000, Math.min(intervalS * 1000 * 2 ** (failures - 1), MAX_RETRY_BACKOFF_MS));
+    const waitMs = failures === 0 ? intervalS * 1000 : failureWaitMs();
     const pollAt = lastExchangeEnd + waitMs;
     if (pollAt >= deadline) {
       await waitUntil(deadline);
-      throw expiredError(code, null, null);
+      // The code ran out while the service kept failing: that, not a slow user, is the news.
+      throw lastFailure ? stalledError(lastFailure) : expiredError(code, null, null);
     }
     await waitUntil(pollAt);
 
@@ -257,12 +266,13 @@ export async function pollForTokens(code: DeviceCode, options: DeviceGrantOption
       if (signal?.aborted) throw cancelledError();
       if (!isAppError(error) || !RETRYABLE_CODES.has(error.code)) throw error;
       failures++;
-      const nextPollInMs = Math.max(intervalS * 1000, Math.min(intervalS * 1000 * 2 ** (failures - 1), MAX_RETRY_BACKOFF_MS));
-      onStatus?.({ state: 'retrying', reason: error.message, nextPollInMs });
+      lastFailure = error;
+      onStatus?.({ state: 'retrying', reason: error.message, nextPollInMs: failureWaitMs() });
       continue;
     }
     lastExchangeEnd = now();
     failures = 0;
+    lastFailure = null;
     switch (outcome.kind) {
       case 'tokens':
         return outcome.tokens;
@@ -507,6 +517,15 @@ function expiredError(code: DeviceCode, answer: OAuthErrorAnswer | null, host: s
     'expired',
     `The code expired before the sign-in was finished${said}: get a new code and complete the sign-in on the verification page within ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     answer ? { oauthError: answer.error, errorDescription: answer.description } : undefined,
+  );
+}
+
+/** The code expired while every poll failed (network, timeouts, 5xx, 429): the last problem, with the next step. */
+function stalledError(last: AppError): AppError {
+  return new AppError(
+    last.code,
+    `The code expired while the OAuth service could not be reached or kept failing, so the sign-in could not finish. The last problem: ${last.message} Get a new code once the service answers again.`,
+    { ...last.details, codeExpired: true },
   );
 }
 

@@ -8,6 +8,13 @@ export function parseAnswer<T>(response: HttpResponse, schema: z.ZodType<T>, wha
   try {
     body = JSON.parse(response.text);
   } catch {
+    if (/^\s*[{[]/.test(response.text)) {
+      // Starts like JSON but does not parse: cut off on the way, or changed by something in between.
+      throw new AppError(
+        'unexpected_response',
+        `${host} sent an incomplete answer to the ${what} (HTTP ${response.status}): it starts like JSON but is not JSON, as if the connection was cut off. Try again; if it keeps happening, a proxy may be changing the answers: check the proxy, or try from another network.`,
+      );
+    }
     throw new AppError(
       'unexpected_response',
       `${host} answered the ${what} with something that is not JSON (HTTP ${response.status}). A proxy or captive portal may be in the way, or the URL is not an Anaplan service.`,

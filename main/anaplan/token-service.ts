@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../core/errors.js';
-import { proxyAuthRequired, type HttpClient, type HttpResponse } from '../net/http.js';
+import { proxyAuthRequired, retryAfterMs, type HttpClient, type HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
 
 /** An Anaplan auth token (anaplan-facts §2): sent as `Authorization: AnaplanAuthToken <value>`. */
@@ -92,11 +92,36 @@ export function httpProblem(response: HttpResponse, host: string, what: string, 
     return new AppError('not_found', `${host} has no ${what} at ${path} (HTTP 404). Check the region or the custom URL.`);
   }
   if (response.status === 407) return proxyAuthRequired(host);
-  if (response.status === 429) {
-    return new AppError('rate_limited', `${host} asked us to slow down (HTTP 429). Wait a minute and try again.`);
-  }
+  if (response.status === 429) return rateLimited(response, host);
   if (response.status >= 500) {
-    return new AppError('server_error', `${what} at ${host} failed (HTTP ${response.status}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
+    return new AppError('server_error', `${capitalised(what)} at ${host} failed (HTTP ${response.status}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
   }
   return new AppError('unexpected_response', `${host} answered ${path} with HTTP ${response.status}. Check the URL; if it is right, try again later.`);
+}
+
+/** HTTP 429, with the wait the server asked for when it said (Retry-After); `details.retryAfterMs` for callers that wait themselves. */
+function rateLimited(response: HttpResponse, host: string): AppError {
+  const wait = retryAfterMs(response);
+  if (wait === null) {
+    return new AppError('rate_limited', `${host} is rate limiting this client (HTTP 429: too many requests). Wait a minute, then try again.`);
+  }
+  return new AppError('rate_limited', `${host} is rate limiting this client (HTTP 429: too many requests) and asked to wait ${duration(wait)}. Try again after ${duration(wait)}.`, {
+    retryAfterMs: wait,
+  });
+}
+
+/** "1 second", "45 seconds", "2 minutes", "1 hour 5 minutes": rounded up, so the advice is never too short. */
+function duration(ms: number): string {
+  const total = Math.max(1, Math.ceil(ms / 1000));
+  const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (total < 120) return plural(total, 'second');
+  const minutes = Math.ceil(total / 60);
+  if (minutes < 120) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${plural(hours, 'hour')} ${plural(rest, 'minute')}` : plural(hours, 'hour');
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

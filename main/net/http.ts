@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AppError } from '../core/errors.js';
 
 /**
@@ -26,10 +26,12 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A function is called for every attempt: a signed login sends a fresh message each time (anaplan-facts §2). */
+  body?: string | (() => string);
   /**
    * True when repeating the call cannot do harm (GETs, token polls). Non-idempotent calls are
-   * retried only when the connection failed before anything was sent.
+   * retried only when the connection failed before anything was sent, or after a 429 or 503 (the
+   * server says it did not handle the request); never after a 500, 502, 504, a reset or a timeout.
    */
   idempotent: boolean;
   /** The caller retries on its own schedule (device-grant polls wait the server's interval). */
@@ -55,7 +57,10 @@ const MAX_RETRY_AFTER_MS = 30_000;
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export function createHttpClient(settings: HttpSettings = {}): HttpClient {
-  const dispatcher = createDispatcher(settings);
+  const route = routeOf(settings); // a bad proxy URL or CA file is refused here, before any call
+  // undici is loaded on the first call: commands that never go on the network start faster.
+  let connection: Promise<Connection> | undefined;
+  const connect = () => (connection ??= openConnection(route));
   const timeoutMs = settings.timeoutMs ?? DEFAULTS.timeoutMs;
   const maxRetries = settings.maxRetries ?? DEFAULTS.maxRetries;
   const backoffMs = settings.backoffMs ?? DEFAULTS.backoffMs;
@@ -63,10 +68,11 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
   async function attempt(req: HttpRequest): Promise<HttpResponse> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const { request, dispatcher } = await connect();
     const response = await request(req.url, {
       method: req.method,
       headers: { 'user-agent': USER_AGENT, ...req.headers },
-      body: req.body ?? null,
+      body: (typeof req.body === 'function' ? req.body() : req.body) ?? null,
       dispatcher,
       signal,
       headersTimeout: timeoutMs,
@@ -82,8 +88,13 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
         const canRetry = !req.noRetry && attemptNo < maxRetries;
         try {
           const response = await attempt(req);
+          // 429 and 503 say the server did not handle the request: safe to repeat even a POST.
           if (canRetry && RETRYABLE_STATUS.has(response.status) && (req.idempotent || response.status === 429 || response.status === 503)) {
-            await sleep(retryDelay(response, attemptNo, backoffMs), undefined, { signal: req.signal });
+            const delay = retryDelay(response, attemptNo, backoffMs);
+            // A server that asks for a longer wait than we are willing to sit through gets its answer back
+            // (the caller says when to try again): never ask again sooner than it said.
+            if (delay === null) return response;
+            await sleep(delay, undefined, { signal: req.signal });
             continue;
           }
           return response;
@@ -99,20 +110,41 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
         }
       }
     },
-    close: () => dispatcher.close(),
+    close: async () => {
+      if (connection) await (await connection).dispatcher.close();
+    },
   };
 }
 
 const USER_AGENT = 'AnaplanConnectSetupAssistant/0.1';
 
-function createDispatcher(settings: HttpSettings): Dispatcher {
-  const tls = settings.caFile ? { ca: [...rootCertificates, readCaFile(settings.caFile)] } : undefined;
-  if (settings.proxyUrl) {
-    return new ProxyAgent({ uri: checkProxyUrl(settings.proxyUrl), ...(tls ? { requestTls: tls } : {}) });
-  }
-  const fromEnv = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-  if (fromEnv) return new EnvHttpProxyAgent(tls ? { requestTls: tls, connect: tls } : {});
-  return new Agent(tls ? { connect: tls } : {});
+/** Where calls go: an explicit proxy, the environment's proxy variables, or straight out; with extra CAs. */
+interface Route {
+  proxyUri: string | null;
+  proxyFromEnv: boolean;
+  tls: { ca: string[] } | undefined;
+}
+
+interface Connection {
+  request: typeof import('undici').request;
+  dispatcher: Dispatcher;
+}
+
+function routeOf(settings: HttpSettings): Route {
+  return {
+    proxyUri: settings.proxyUrl ? checkProxyUrl(settings.proxyUrl) : null,
+    proxyFromEnv: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]),
+    tls: settings.caFile ? { ca: [...rootCertificates, readCaFile(settings.caFile)] } : undefined,
+  };
+}
+
+async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<Connection> {
+  const loaded = await import('undici');
+  // Node's loader gives the CommonJS exports by name; a bundle gives them as the default export.
+  const { Agent, EnvHttpProxyAgent, ProxyAgent, request } = 'Agent' in loaded ? loaded : (loaded as { default: typeof loaded }).default;
+  if (proxyUri) return { request, dispatcher: new ProxyAgent({ uri: proxyUri, ...(tls ? { requestTls: tls } : {}) }) };
+  if (proxyFromEnv) return { request, dispatcher: new EnvHttpProxyAgent(tls ? { requestTls: tls, connect: tls } : {}) };
+  return { request, dispatcher: new Agent(tls ? { connect: tls } : {}) };
 }
 
 function readCaFile(path: string): string {
@@ -141,14 +173,19 @@ export function checkProxyUrl(value: string): string {
   return url.toString();
 }
 
-function retryDelay(response: HttpResponse, attemptNo: number, backoffMs: number): number {
-  const retryAfter = response.headers['retry-after'];
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - Date.now();
-    if (Number.isFinite(ms) && ms >= 0) return Math.min(ms, MAX_RETRY_AFTER_MS);
-  }
+/** The wait before the next attempt; null when the server's Retry-After is longer than MAX_RETRY_AFTER_MS. */
+function retryDelay(response: HttpResponse, attemptNo: number, backoffMs: number): number | null {
+  const retryAfter = retryAfterMs(response);
+  if (retryAfter !== null) return retryAfter > MAX_RETRY_AFTER_MS ? null : retryAfter;
   return backoffMs * 2 ** attemptNo;
+}
+
+/** Retry-After (RFC 9110 §10.2.3: seconds or an HTTP date) in ms from now, or null when absent or unreadable. */
+export function retryAfterMs(response: HttpResponse, now: number = Date.now()): number | null {
+  const value = response.headers['retry-after']?.trim();
+  if (!value) return null;
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.max(0, ms) : null;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -173,28 +210,58 @@ function errorCode(error: unknown): string {
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL/;
 
+/**
+ * A failed exchange in words a person can act on. Library and system codes (UND_ERR_…, ECONNRESET)
+ * never reach the message: they stay in `details.cause` for logs. Certificate verification reasons
+ * (CERT_HAS_EXPIRED, …) are named, since they say what is wrong with the certificate.
+ */
 export function mapNetworkError(error: unknown, url: string, timeoutMs: number): AppError {
   if (error instanceof AppError) return error;
   const host = safeHost(url);
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  const details = { cause: code || message };
   if (/\(407\)/.test(message)) return proxyAuthRequired(host);
   if (TLS_CODES.test(code)) {
     return new AppError(
       'tls',
       `The secure connection to ${host} could not be verified (${code}). A TLS-inspecting proxy is the usual cause: add your organisation's CA certificate (CLI: --ca-file ca.pem) and try again.`,
+      details,
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new AppError('network', `The host ${host} could not be found (DNS). Check the region or URL, and that this machine can resolve Internet names (or set a proxy).`);
+    return new AppError('network', `The host ${host} could not be found (DNS). Check the region or URL, and that this machine can resolve Internet names (or set a proxy).`, details);
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || (error instanceof Error && error.name === 'TimeoutError')) {
-    return new AppError('timeout', `${host} did not answer within ${Math.round(timeoutMs / 1000)} seconds. Check the network or proxy, then try again.`);
+    return new AppError(
+      'timeout',
+      `${host} did not answer within ${seconds(timeoutMs)}. Check the network or proxy, then try again; on a slow connection, allow more time (command line: --timeout SECONDS).`,
+      details,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return new AppError('network', `${host} refused the connection. Check the URL and port, and any firewall or proxy between this machine and Anaplan.`);
+    return new AppError('network', `${host} refused the connection. Check the URL and port, and any firewall or proxy between this machine and Anaplan.`, details);
   }
-  return new AppError('network', `The connection to ${host} failed (${code || message}). Check the network or proxy, then try again.`);
+  if (CLOSED_CODES.has(code)) {
+    return new AppError(
+      'network',
+      `The connection to ${host} was closed before the answer arrived (by the server, or by a proxy or firewall in between). Try again; if it keeps happening, check the network or proxy.`,
+      details,
+    );
+  }
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH') {
+    return new AppError('network', `${host} cannot be reached from this machine (no route to it). Check the network connection, or set a proxy if this machine must use one.`, details);
+  }
+  return new AppError('network', `The connection to ${host} failed. Check the network or proxy, then try again.`, details);
+}
+
+/** The connection went away mid-exchange (undici's "other side closed", a reset, a broken pipe). */
+const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** "1 second", "30 seconds", "0.3 seconds". */
+function seconds(ms: number): string {
+  const value = ms >= 1000 ? Math.round(ms / 1000) : ms / 1000;
+  return `${value} second${value === 1 ? '' : 's'}`;
 }
 
 export function proxyAuthRequired(host: string): AppError {

@@ -23,7 +23,12 @@ export type FaultAction =
   /** HTTP 200 whose body is cut-off JSON. */
   | { kind: 'malformed' }
   /** Never answer. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /**
+   * Answer normally, but slowly: the status line and headers at once, then the body in `chunks`
+   * pieces (default 10) spread over `ms` (a slow link, or a proxy that trickles).
+   */
+  | { kind: 'slow'; ms: number; chunks?: number | undefined };
 
 export type Fault = FaultTarget & FaultAction;
 
@@ -89,6 +94,7 @@ export const FaultJsonSchema = z
     z.object({ ...targetFields, kind: z.literal('reset') }),
     z.object({ ...targetFields, kind: z.literal('malformed') }),
     z.object({ ...targetFields, kind: z.literal('hang') }),
+    z.object({ ...targetFields, kind: z.literal('slow'), ms: z.number().int().nonnegative(), chunks: z.number().int().min(1).max(1000).optional() }),
   ])
   .refine((fault) => (fault.path === undefined) !== (fault.pathRegex === undefined), {
     message: 'Give exactly one of "path" or "pathRegex"',

@@ -128,6 +128,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     log.push({ time: env.now(), method: ctx.method, path: rawPath, headers: ctx.headers, body });
     const fault = faults.take(ctx.method, url.pathname, rawPath);
+    if (fault?.kind === 'slow') return trickle(res, await serve(ctx), fault.ms, fault.chunks ?? 10, closing.signal);
     if (fault) {
       const answered = await applyFault(fault, req, res, closing.signal);
       if (answered) return;
@@ -208,7 +209,30 @@ async function applyFault(fault: Fault, req: IncomingMessage, res: ServerRespons
         return true; // the emulator is closing
       }
       return false;
+    case 'slow':
+      return false; // handle() trickles the normal answer
   }
+}
+
+/** Sends the reply with its headers at once and its body in `chunks` pieces spread over `ms`. */
+async function trickle(res: ServerResponse, reply: Reply, ms: number, chunks: number, closing: AbortSignal): Promise<void> {
+  if (res.destroyed) return;
+  const body = Buffer.from(reply.body ?? '', 'utf8');
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.length) });
+  res.flushHeaders();
+  const pieces = Math.max(1, Math.min(chunks, body.length));
+  const size = Math.ceil(body.length / pieces);
+  for (let offset = 0; offset < body.length; offset += size) {
+    try {
+      await sleep(ms / pieces, undefined, { signal: closing });
+    } catch {
+      res.destroy(); // the emulator is closing
+      return;
+    }
+    if (res.destroyed) return;
+    res.write(body.subarray(offset, offset + size));
+  }
+  res.end();
 }
 
 function faultReply(status: number, body: string | undefined, headers: Record<string, string>): Reply {

@@ -179,12 +179,17 @@ describe.concurrent('device grant in real time (spacing read from the emulator l
     const http = httpClient(context);
     const code = await requestDeviceCode(grant(emu, http));
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 200);
+    let aborted = 0;
+    setTimeout(() => {
+      aborted = Date.now();
+      controller.abort();
+    }, 200);
     const error = await failure(pollForTokens(code, grant(emu, http, { signal: controller.signal })));
     expect(error.code).toBe('cancelled');
-    expect(Date.now() - started).toBeLessThan(1000);
+    // "At once" against the 5 s wait it cut short: no poll was sent, and it returned well before
+    // the wait would have ended (a wide bound: a busy machine can stall a timer for a while).
     expect(timeline(emu).polls).toEqual([]);
+    expect(Date.now() - aborted).toBeLessThan(2500);
   });
 
   test('cancel during a poll that hangs returns at once', async (context) => {
@@ -198,7 +203,8 @@ describe.concurrent('device grant in real time (spacing read from the emulator l
     const aborted = Date.now();
     controller.abort();
     expect((await failure(polling)).code).toBe('cancelled');
-    expect(Date.now() - aborted).toBeLessThan(500);
+    // Well before the request's own 10 s timeout would have ended it (a wide bound, for busy machines).
+    expect(Date.now() - aborted).toBeLessThan(2500);
   });
 });
 
