@@ -363,7 +363,8 @@ describe('faults', () => {
     await vi.waitFor(() => expect(emu.log).toHaveLength(2));
     const begun = performance.now();
     await emu.close();
-    expect(performance.now() - begun).toBeLessThan(1000);
+    // Well below the 60 s delay and Node's 5 s keep-alive: close() did not wait for either.
+    expect(performance.now() - begun).toBeLessThan(3000);
     expect(await stillHanging).toBe('failed');
   });
 
@@ -377,7 +378,8 @@ describe('faults', () => {
     await vi.waitFor(() => expect(emu.log).toHaveLength(2));
     const begun = performance.now();
     await emu.close();
-    expect(performance.now() - begun).toBeLessThan(1000);
+    // Well below the 60 s delay and Node's 5 s keep-alive: close() did not wait for either.
+    expect(performance.now() - begun).toBeLessThan(3000);
     expect(await delayed).toBe('failed');
   });
 });

@@ -199,8 +199,10 @@ describe('createKeyAndCsr', () => {
       clearInterval(probe);
     }
     const elapsed = performance.now() - started;
-    expect(ticks).toBeGreaterThan(elapsed / 10 / 3);
-    expect(longestGap).toBeLessThan(100);
+    // Generating a 4096-bit key on the main thread blocks it for seconds; the bounds leave room
+    // for a busy 2-core machine's scheduling and GC pauses without hiding such a block.
+    expect(ticks).toBeGreaterThan(elapsed / 10 / 5);
+    expect(longestGap).toBeLessThan(300);
 
     const [result] = results;
     if (!result) throw new Error('no result');
