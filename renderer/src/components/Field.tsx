@@ -1,6 +1,6 @@
 import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
-/** A labelled input with its hint and its error next to it, wired for screen readers. */
+/** A labelled input with its hint and its error next to it, wired for screen readers (the error is also announced when it appears). */
 export function Field({ label, hint, error, ...input }: { label: string; hint?: ReactNode; error?: string | null } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const hintId = `${id}-hint`;
@@ -16,7 +16,7 @@ export function Field({ label, hint, error, ...input }: { label: string; hint?: 
       )}
       <input id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
       {error && (
-        <div id={errorId} className="field-error">
+        <div id={errorId} className="field-error" role="alert">
           {error}
         </div>
       )}

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -113,9 +114,9 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
         </details>
         {failure && <Notice kind="error">{failure}</Notice>}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <BusyButton type="submit" className="primary" busy={busy}>
             {busy ? 'Saving…' : 'Continue'}
-          </button>
+          </BusyButton>
         </div>
       </form>
     </StepFrame>

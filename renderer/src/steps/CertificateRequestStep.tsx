@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { checkPassphrase } from '../../../main/pki/passphrase';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -250,9 +251,9 @@ function RequestForm({
               Back to the request
             </button>
           )}
-          <button type="submit" className="primary" disabled={progress !== null}>
+          <BusyButton type="submit" className="primary" busy={progress !== null}>
             Generate key and request
-          </button>
+          </BusyButton>
         </div>
       </form>
     </StepFrame>

@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Field } from '../components/Field';
 import { LineDiff } from '../components/LineDiff';
@@ -64,6 +66,17 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     return form === 'keystore' || keySource === 'inline';
   }
   const changed = preview?.files.filter((f) => f.status === 'changed') ?? [];
+  // The review replaces the "Review files" button that had focus: focus moves to the review's heading.
+  const reviewHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (preview) reviewHeading.current?.focus();
+  }, [preview]);
+  // And back: "Change choices" removes the review, so the "Review files" button it brings back takes focus.
+  const reviewButton = useRef<HTMLButtonElement>(null);
+  const changeChoices = () => {
+    flushSync(invalidate);
+    reviewButton.current?.focus();
+  };
 
   const run = async (label: string, work: () => Promise<void>) => {
     setBusy(label);
@@ -239,14 +252,16 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
       {error && <Notice kind="error">{error}</Notice>}
       {!preview && (
         <div className="actions">
-          <button type="button" className="primary" onClick={review} disabled={busy !== null}>
+          <BusyButton type="button" className="primary" onClick={review} busy={busy !== null} ref={reviewButton}>
             Review files
-          </button>
+          </BusyButton>
         </div>
       )}
       {preview && (
         <section aria-labelledby="review-heading" className="review">
-          <h3 id="review-heading">Review: nothing is written yet</h3>
+          <h3 id="review-heading" tabIndex={-1} ref={reviewHeading}>
+            Review: nothing is written yet
+          </h3>
           <p>
             Into <code>{preview.dir}</code>:
           </p>
@@ -280,12 +295,12 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
             </div>
           )}
           <div className="actions">
-            <button type="button" onClick={invalidate}>
+            <button type="button" onClick={changeChoices}>
               Change choices
             </button>
-            <button type="button" className="primary" onClick={write} disabled={busy !== null || (changed.length > 0 && !overwriteConsent)}>
+            <BusyButton type="button" className="primary" onClick={write} busy={busy !== null} disabled={changed.length > 0 && !overwriteConsent}>
               Write files
-            </button>
+            </BusyButton>
           </div>
         </section>
       )}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -82,8 +83,10 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
   };
 
   if (done) {
+    // A frame of its own (the key), so its heading takes focus: the Import button that had it is gone.
     return (
       <StepFrame
+        key="imported"
         title="Import certificate"
         actions={
           <button type="button" className="primary" onClick={() => advance('login')}>
@@ -177,9 +180,9 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
         )}
       </fieldset>
       <div className="actions">
-        <button type="button" className={facts ? '' : 'primary'} onClick={check} disabled={busy !== null}>
+        <BusyButton type="button" className={facts ? '' : 'primary'} onClick={check} busy={busy !== null}>
           Check certificate
-        </button>
+        </BusyButton>
       </div>
       {busy && <Progress label={busy} />}
       {failure && <Notice kind="error">{failure.message}</Notice>}
@@ -227,9 +230,9 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
                 </div>
               )}
               <div className="actions">
-                <button type="button" className="primary" onClick={write} disabled={busy !== null}>
+                <BusyButton type="button" className="primary" onClick={write} busy={busy !== null}>
                   Import
-                </button>
+                </BusyButton>
               </div>
             </fieldset>
           )}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -45,9 +46,9 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
       }
       actions={
         <>
-          <button type="button" className={result ? '' : 'primary'} onClick={test} disabled={busy}>
+          <BusyButton type="button" className={result ? '' : 'primary'} onClick={test} busy={busy}>
             {result ? 'Test again' : 'Test login'}
-          </button>
+          </BusyButton>
           {result && (
             <button type="button" className="primary" onClick={() => advance('target')}>
               Continue

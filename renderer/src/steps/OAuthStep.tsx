@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { EventPayload, MethodOutput } from '../../../main/contract';
 import { ApiError } from '../api';
+import { BusyButton } from '../components/BusyButton';
 import { CopyButton } from '../components/CopyButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
@@ -28,6 +30,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   const [done, setDone] = useState<FlowEvent['result'] | null>(null);
   const [starting, setStarting] = useState(false);
   const flowId = useRef<string | null>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
 
   useEffect(
     () =>
@@ -79,8 +82,12 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
     const previous = flowId.current;
     flowId.current = null;
     if (previous) await api.cancelDeviceFlow({ flowId: previous });
-    setCode(null);
-    setStatus('Cancelled.');
+    // The form comes back in place of the code panel that had focus: its button takes it.
+    flushSync(() => {
+      setCode(null);
+      setStatus('Cancelled.');
+    });
+    startButton.current?.focus();
   };
 
   return (
@@ -89,7 +96,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
       intro={<p>Sign in once in a browser, on any device; the assistant then writes the refresh token where Anaplan Connect finds it, so scheduled jobs need no console.</p>}
       actions={
         done ? (
-          <button type="button" className="primary" onClick={() => advance('login')}>
+          // The code panel that had focus is gone once the sign-in is done: focus moves on to what comes next.
+          <button type="button" className="primary" onClick={() => advance('login')} autoFocus>
             Continue: test the login
           </button>
         ) : undefined
@@ -131,9 +139,9 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
             </div>
           </details>
           <div className="actions">
-            <button type="submit" className="primary" disabled={starting}>
+            <BusyButton type="submit" className="primary" busy={starting} ref={startButton}>
               {starting ? 'Asking Anaplan for a code…' : 'Start sign-in'}
-            </button>
+            </BusyButton>
           </div>
         </form>
       )}
@@ -144,7 +152,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
           {(error.code === 'access_denied' || /sso|single sign/i.test(error.message)) && (
             <p>If this user signs in with single sign-on, ask the Tenant Administrator to make it an SSO exception user (with an Anaplan password): the device grant is disabled for SSO users.</p>
           )}
-          <button type="button" onClick={() => void start()}>
+          {/* A failed flow removes the code panel that had focus: focus moves to the way on. */}
+          <button type="button" onClick={() => void start()} autoFocus>
             Try again with a new code
           </button>
         </Notice>
@@ -162,6 +171,9 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
 /** The code, big, with copy, open, a QR code for a phone, a countdown and a new-code button; status is announced. */
 function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps['api']; code: DeviceCode; status: string | null; onNewCode: () => void; onCancel: () => void }) {
   const remaining = useCountdown(code.expiresAt);
+  // The panel replaces the form whose button had focus: focus moves to the code's heading.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const url = code.verificationUriComplete ?? code.verificationUri;
   const open = async () => {
     const { opened } = await api.openExternal({ url });
@@ -169,7 +181,9 @@ function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps[
   };
   return (
     <section className="device-code" aria-labelledby="device-code-heading">
-      <h3 id="device-code-heading">Enter this code at {new URL(code.verificationUri).host}</h3>
+      <h3 id="device-code-heading" tabIndex={-1} ref={heading}>
+        Enter this code at {new URL(code.verificationUri).host}
+      </h3>
       <p className="user-code" aria-label={`Code: ${code.userCode.split('').join(' ')}`}>
         {code.userCode}
       </p>
