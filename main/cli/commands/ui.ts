@@ -55,6 +55,9 @@ export function registerUi(program: Command, run: Run): void {
           process.once('SIGTERM', stop);
         });
         await server.close();
+        // A device-code sign-in may still be polling, waiting out its interval, with no page left
+        // to report to: end now rather than when its code expires minutes later.
+        process.exit(0);
       }),
     );
 }
