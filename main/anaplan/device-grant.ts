@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
-import { httpProblem } from './token-service.js';
+import { httpProblem, serverFailure } from './token-service.js';
 
 /**
  * The OAuth 2.0 device authorization grant (RFC 8628) as Anaplan offers it (anaplan-facts §4):
@@ -441,7 +441,7 @@ function failure(response: HttpResponse, error: OAuthErrorAnswer | undefined, co
   if (response.status >= 500 || response.status === 429 || error?.error === 'temporarily_unavailable') {
     // Retried by the poll loop within the code's lifetime.
     if (response.status === 429) return httpProblem(response, host, 'the OAuth service', context.path);
-    return new AppError('server_error', `The OAuth service at ${host} failed (HTTP ${response.status}${error ? `, ${error.error}` : ''}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
+    return serverFailure(response, host, 'the OAuth service', error?.error);
   }
   if (error) return oauthFailure(error, context);
   if (response.status === 400) {

@@ -93,10 +93,27 @@ export function httpProblem(response: HttpResponse, host: string, what: string, 
   }
   if (response.status === 407) return proxyAuthRequired(host);
   if (response.status === 429) return rateLimited(response, host);
-  if (response.status >= 500) {
-    return new AppError('server_error', `${capitalised(what)} at ${host} failed (HTTP ${response.status}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
-  }
+  if (response.status >= 500) return serverFailure(response, host, what);
   return new AppError('unexpected_response', `${host} answered ${path} with HTTP ${response.status}. Check the URL; if it is right, try again later.`);
+}
+
+/**
+ * A 5xx, with the wait the server asked for when it said (Retry-After on a 503: RFC 9110 §15.6.4).
+ * The HttpClient hands back at once an answer whose wait is longer than it sits through, so only
+ * the message can tell the person when to come back. `oauthError` is an OAuth `error` code the
+ * answer carried (`temporarily_unavailable`); `details.retryAfterMs` for callers that wait themselves.
+ */
+export function serverFailure(response: HttpResponse, host: string, what: string, oauthError?: string): AppError {
+  const status = `HTTP ${response.status}${oauthError ? `, ${oauthError}` : ''}`;
+  const wait = retryAfterMs(response);
+  if (wait === null) {
+    return new AppError('server_error', `${capitalised(what)} at ${host} failed (${status}). Anaplan may be under maintenance: check status.anaplan.com and try again later.`);
+  }
+  return new AppError(
+    'server_error',
+    `${capitalised(what)} at ${host} failed (${status}) and asked to wait ${duration(wait)}: Anaplan may be under maintenance (see status.anaplan.com). Try again after ${duration(wait)}.`,
+    { retryAfterMs: wait },
+  );
 }
 
 /** HTTP 429, with the wait the server asked for when it said (Retry-After); `details.retryAfterMs` for callers that wait themselves. */

@@ -39,6 +39,16 @@ export interface DeviceFlowInput {
   signal?: AbortSignal;
   onCode(code: DeviceCodeView): void;
   onStatus?(status: PollStatus): void;
+  /**
+   * Called once the token store is written, before the user and workspaces are read: the front
+   * door records what a later login with the stored token needs, whatever happens next.
+   */
+  onTokenStored?(stored: StoredToken): void | Promise<void>;
+}
+
+export interface StoredToken {
+  tokenStore: string;
+  refreshToken: string;
 }
 
 export interface DeviceFlowResult {
@@ -67,9 +77,32 @@ export async function runDeviceFlow(input: DeviceFlowInput): Promise<DeviceFlowR
   input.onCode(await viewOf(code, input.endpoints));
   const tokens = await pollForTokens(code, options);
   const refreshToken = requireRefreshToken(tokens);
-  const login = await discover(input.http, apiUrl, accessTokenOf(tokens));
-  const written = await writeTokenStore(input.tokenStoreDir, clientId, refreshToken, { overwrite: true });
-  return { login, tokenStore: written.path, refreshToken };
+  // Saved before anything else can fail: a refresh token lost to a failed read costs the person a new code.
+  const { path: tokenStore } = await writeTokenStore(input.tokenStoreDir, clientId, refreshToken, { overwrite: true });
+  try {
+    await input.onTokenStored?.({ tokenStore, refreshToken });
+    const login = await discover(input.http, apiUrl, accessTokenOf(tokens));
+    return { login, tokenStore, refreshToken };
+  } catch (error) {
+    throw failedAfterTokenStored(error, { clientId, tokenStoreDir: input.tokenStoreDir, tokenStore });
+  }
+}
+
+/** The token store's path when the device flow failed after writing it (the person then needs no new code), else null. */
+export function tokenStoreOfFailure(error: unknown): string | null {
+  const tokenStore = error instanceof AppError ? error.details?.tokenStore : undefined;
+  return typeof tokenStore === 'string' ? tokenStore : null;
+}
+
+/** The problem as it was, then that the token is saved and how to go on from it; `details.tokenStore` for front doors. */
+function failedAfterTokenStored(error: unknown, saved: { clientId: string; tokenStoreDir: string; tokenStore: string }): AppError {
+  const problem = error instanceof AppError ? error : new AppError('internal', 'Reading the user and workspaces after the sign-in failed unexpectedly.', { cause: String(error) });
+  const retry = `anaplan-setup login --method oauth --client-id ${saved.clientId} --token-store-dir ${saved.tokenStoreDir}`;
+  return new AppError(
+    problem.code,
+    `${problem.message} The sign-in itself worked: the refresh token is saved in Anaplan Connect's token store (${saved.tokenStore}), so no new code is needed. Once this is fixed, sign in with the stored token (command line: ${retry}, with the same region or URLs; in the assistant: Test login).`,
+    { ...problem.details, tokenStore: saved.tokenStore },
+  );
 }
 
 export interface TokenStoreInput {

@@ -35,6 +35,18 @@ export function oauthHandlers(deps: OAuthDeps) {
 
       let announce!: (code: DeviceCodeView) => void;
       const codeReady = new Promise<DeviceCodeView>((resolve) => (announce = resolve));
+      let refreshTokenStored = false;
+      const oauthSettings = (tokenStorePath: string, signedInAt: Date, userEmail: string | null): OAuthSettings => ({
+        clientId: input.clientId,
+        rotatable: input.rotatable,
+        encoding: input.encoding,
+        tokenStoreDir: input.tokenStoreDir,
+        tokenStorePath,
+        signedInAt: signedInAt.toISOString(),
+        userEmail,
+        refreshTokenExpiresAt: input.rotatable ? new Date(signedInAt.getTime() + DEFAULT_ROTATABLE_LIFETIME_SECONDS * 1000).toISOString() : null,
+      });
+      let tokenIssuedAt = deps.now();
       const flow = runDeviceFlow({
         http,
         endpoints,
@@ -48,27 +60,21 @@ export function oauthHandlers(deps: OAuthDeps) {
           else if (status.state === 'slow_down') emit({ state: 'slow_down', message: `Anaplan asked to poll less often: now every ${status.interval} s.`, interval: status.interval });
           else emit({ state: 'retrying', message: `Connection problem (${status.reason}); trying again…` });
         },
+        // Recorded before the user and workspaces are read: if that fails, Test login still finds the client and the store.
+        onTokenStored: async ({ tokenStore, refreshToken }) => {
+          tokenIssuedAt = deps.now();
+          access.touchProfile(profile.id, (p) => ({ ...p, oauth: oauthSettings(tokenStore, tokenIssuedAt, null) }));
+          if (input.rememberRefreshToken && deps.secrets.status().available) {
+            await deps.secrets.set(refreshTokenKey(profile.id), refreshToken);
+            refreshTokenStored = true;
+          }
+        },
       });
 
       // Whatever happens after the code was shown is reported as an event.
       void flow
-        .then(async (result) => {
-          let refreshTokenStored = false;
-          if (input.rememberRefreshToken && deps.secrets.status().available) {
-            await deps.secrets.set(refreshTokenKey(profile.id), result.refreshToken);
-            refreshTokenStored = true;
-          }
-          const signedInAt = deps.now();
-          const oauth: OAuthSettings = {
-            clientId: input.clientId,
-            rotatable: input.rotatable,
-            encoding: input.encoding,
-            tokenStoreDir: input.tokenStoreDir,
-            tokenStorePath: result.tokenStore,
-            signedInAt: signedInAt.toISOString(),
-            userEmail: result.login.user.email,
-            refreshTokenExpiresAt: input.rotatable ? new Date(signedInAt.getTime() + DEFAULT_ROTATABLE_LIFETIME_SECONDS * 1000).toISOString() : null,
-          };
+        .then((result) => {
+          const oauth = oauthSettings(result.tokenStore, tokenIssuedAt, result.login.user.email);
           access.touchProfile(profile.id, (p) => ({ ...p, oauth, lastLogin: { at: oauth.signedInAt ?? '', email: result.login.user.email } }));
           emit({ state: 'done', message: `Signed in as ${result.login.user.email}.`, result: { ...result.login, tokenStore: result.tokenStore, refreshTokenStored } });
         })

@@ -100,7 +100,7 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
           return response;
         } catch (error) {
           if (req.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
-          const mapped = mapNetworkError(error, req.url, timeoutMs);
+          const mapped = mapNetworkError(error, req.url, timeoutMs, proxyFor(req.url, route.proxyUri, route.proxyFromEnv ? process.env : {}));
           const retryable = mapped.code !== 'tls' && mapped.code !== 'proxy_auth_required' && mapped.code !== 'bad_input';
           if (canRetry && retryable && (req.idempotent || NOT_SENT_CODES.has(errorCode(error)))) {
             await sleep(backoffMs * 2 ** attemptNo, undefined, { signal: req.signal });
@@ -173,6 +173,71 @@ export function checkProxyUrl(value: string): string {
   return url.toString();
 }
 
+/** The proxy a call goes through, as a message names it: where it is (never its credentials), and where it was set. */
+export interface ProxyInUse {
+  hostname: string;
+  port: number;
+  /** `explicit`: the CLI's --proxy or the assistant's Proxy URL; else the environment variable it came from. */
+  setting: 'explicit' | EnvProxyVariable;
+}
+
+type EnvProxyVariable = 'https_proxy' | 'HTTPS_PROXY' | 'http_proxy' | 'HTTP_PROXY';
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/**
+ * The proxy a call to `url` goes through: the explicit one; else the environment's, chosen as
+ * undici's EnvHttpProxyAgent (which routes these calls) chooses it: https_proxy, then HTTPS_PROXY,
+ * for https (falling back to the http one), http_proxy, then HTTP_PROXY, for http; none for a
+ * host that NO_PROXY lists.
+ */
+export function proxyFor(url: string, explicitProxy: string | null, env: NodeJS.ProcessEnv = process.env): ProxyInUse | null {
+  if (explicitProxy) return proxyInUse(explicitProxy, 'explicit');
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return null;
+  }
+  const httpProxy = envProxy(env, 'http_proxy', 'HTTP_PROXY');
+  const chosen = target.protocol === 'https:' ? (envProxy(env, 'https_proxy', 'HTTPS_PROXY') ?? httpProxy) : httpProxy;
+  if (!chosen || noProxyCovers(target, env.no_proxy ?? env.NO_PROXY ?? '')) return null;
+  return proxyInUse(chosen.value, chosen.variable);
+}
+
+/** Like undici: the lowercase variable when it is set at all, even empty (which then means none). */
+function envProxy(env: NodeJS.ProcessEnv, lower: EnvProxyVariable, upper: EnvProxyVariable): { value: string; variable: EnvProxyVariable } | null {
+  const variable = env[lower] !== undefined ? lower : upper;
+  const value = env[variable];
+  return value ? { value, variable } : null;
+}
+
+/** NO_PROXY as undici reads it: entries split at commas and blanks, `host`, `.domain`, `*.domain`, `host:port`, or `*` alone. */
+function noProxyCovers(target: URL, noProxy: string): boolean {
+  const entries = noProxy.split(/[,\s]/).filter(Boolean);
+  if (entries.length === 0) return false;
+  if (noProxy === '*') return true;
+  const hostname = target.host.replace(/:\d*$/, '').toLowerCase();
+  const port = Number.parseInt(target.port, 10) || DEFAULT_PORTS[target.protocol] || 0;
+  return entries.some((entry) => {
+    const [, host = entry, entryPort = '0'] = /^(.+):(\d+)$/.exec(entry) ?? [];
+    const name = host.replace(/^\*?\./, '').toLowerCase();
+    if (Number(entryPort) && Number(entryPort) !== port) return false;
+    return hostname === name || hostname.endsWith(`.${name}`);
+  });
+}
+
+function proxyInUse(proxyUrl: string, setting: ProxyInUse['setting']): ProxyInUse | null {
+  let url: URL;
+  try {
+    url = new URL(proxyUrl);
+  } catch {
+    return null;
+  }
+  if (!url.hostname) return null;
+  return { hostname: url.hostname, port: Number(url.port) || DEFAULT_PORTS[url.protocol] || 80, setting };
+}
+
 /** The wait before the next attempt; null when the server's Retry-After is longer than MAX_RETRY_AFTER_MS. */
 function retryDelay(response: HttpResponse, attemptNo: number, backoffMs: number): number | null {
   const retryAfter = retryAfterMs(response);
@@ -197,15 +262,29 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 }
 
 function errorCode(error: unknown): string {
+  return codedError(error)?.code ?? '';
+}
+
+/** The error in the cause chain that carries the library or system code, with what it says it tried to reach. */
+interface CodedError {
+  code: string;
+  /** Where a connect failed (ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT) */
+  port?: unknown;
+  /** What a DNS lookup failed for (ENOTFOUND, EAI_AGAIN) */
+  hostname?: unknown;
+  syscall?: unknown;
+}
+
+function codedError(error: unknown): CodedError | null {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === 'object' && !seen.has(current)) {
     seen.add(current);
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED') return code;
+    if (typeof code === 'string' && code !== 'UND_ERR_ABORTED') return current as CodedError;
     current = (current as { cause?: unknown }).cause;
   }
-  return '';
+  return null;
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL/;
@@ -215,13 +294,15 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TL
  * never reach the message: they stay in `details.cause` for logs. Certificate verification reasons
  * (CERT_HAS_EXPIRED, …) are named, since they say what is wrong with the certificate.
  */
-export function mapNetworkError(error: unknown, url: string, timeoutMs: number): AppError {
+export function mapNetworkError(error: unknown, url: string, timeoutMs: number, proxy: ProxyInUse | null = null): AppError {
   if (error instanceof AppError) return error;
   const host = safeHost(url);
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   const details = { cause: code || message };
   if (/\(407\)/.test(message)) return proxyAuthRequired(host);
+  // Through a proxy, this machine only ever connects to the proxy: a failed connect is the proxy's, not the target's.
+  if (proxy && failedToReachProxy(error, proxy)) return proxyUnreachable(code, proxy, host, details);
   if (TLS_CODES.test(code)) {
     return new AppError(
       'tls',
@@ -253,6 +334,33 @@ export function mapNetworkError(error: unknown, url: string, timeoutMs: number):
     return new AppError('network', `${host} cannot be reached from this machine (no route to it). Check the network connection, or set a proxy if this machine must use one.`, details);
   }
   return new AppError('network', `The connection to ${host} failed. Check the network or proxy, then try again.`, details);
+}
+
+/** The proxy could not be connected to: refused, unknown, no route, or no answer to the connect. */
+function failedToReachProxy(error: unknown, proxy: ProxyInUse): boolean {
+  const coded = codedError(error);
+  if (!coded) return false;
+  const connectTimeout = coded.code === 'UND_ERR_CONNECT_TIMEOUT' || (coded.code === 'ETIMEDOUT' && coded.syscall === 'connect');
+  if (!connectTimeout && !PROXY_CONNECT_CODES.has(coded.code)) return false;
+  // When the error says what it tried to reach, that must be the proxy.
+  if (typeof coded.port === 'number' && coded.port !== proxy.port) return false;
+  if (typeof coded.hostname === 'string' && coded.hostname.toLowerCase() !== proxy.hostname.toLowerCase()) return false;
+  return true;
+}
+
+const PROXY_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function proxyUnreachable(code: string, proxy: ProxyInUse, host: string, details: { cause: string }): AppError {
+  const where = `The proxy ${proxy.hostname}:${proxy.port}`;
+  const check =
+    proxy.setting === 'explicit'
+      ? 'Check the proxy setting (command line: --proxy; in the assistant: Proxy URL under "Network: proxy and certificates" in Account and region): is it the right host and port, and is the proxy running?'
+      : `Check ${proxy.setting} in this environment: is it the right host and port, and is the proxy running? If this machine needs no proxy for ${host}, unset ${proxy.setting} or list the host in NO_PROXY.`;
+  const consequence = `so ${host} could not be reached through it`;
+  if (code === 'ECONNREFUSED') return new AppError('network', `${where} refused the connection, ${consequence}. ${check}`, details);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AppError('network', `${where} could not be found (DNS), ${consequence}. ${check}`, details);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new AppError('network', `${where} cannot be reached from this machine (no route to it), ${consequence}. ${check}`, details);
+  return new AppError('timeout', `${where} did not accept the connection in time, ${consequence}. ${check}`, details);
 }
 
 /** The connection went away mid-exchange (undici's "other side closed", a reset, a broken pipe). */

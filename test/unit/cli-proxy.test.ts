@@ -72,3 +72,60 @@ describe('proxies', () => {
     expect(result.json<{ error: { message: string } }>().error.message).toMatch(/must not|Do not put the proxy password/);
   });
 });
+
+/** A loopback port with nothing listening on it: a proxy that is not running. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface ErrorAnswer {
+  error: { code: string; message: string };
+}
+
+describe('a proxy that is not running or cannot be found: the message names the proxy, not Anaplan', () => {
+  const PROXY_PASSWORD = 'Pr0xy-S3cret';
+
+  /** Points at the proxy and its setting, says to check it, and never shows the proxy's credentials. */
+  function expectProxyBlamed(result: Awaited<ReturnType<typeof runCli>>, proxyHostPort: string, setting: RegExp): string {
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    const { error } = result.json<ErrorAnswer>();
+    expect(error.code, error.message).toBe('network');
+    expect(error.message).toContain(`proxy ${proxyHostPort}`);
+    expect(error.message).toMatch(setting);
+    expect(error.message).toMatch(/check/i);
+    expect(error.message).not.toMatch(/ECONN|ENOTFOUND|EAI_|UND_ERR/);
+    expect(result.stdout).not.toContain(PROXY_PASSWORD);
+    expect(result.stdout).not.toContain('proxyuser');
+    return error.message;
+  }
+
+  test('--proxy to a closed port: "the proxy 127.0.0.1:PORT refused the connection", not the emulator', async () => {
+    const port = await closedPort();
+    const before = emulator.log.length;
+    const result = await login(['--proxy', `http://proxyuser@127.0.0.1:${port}`, '--proxy-password-env', 'PROXY_PW'], { PROXY_PW: PROXY_PASSWORD });
+    const message = expectProxyBlamed(result, `127.0.0.1:${port}`, /--proxy/);
+    expect(message).toMatch(/refused the connection/);
+    expect(message).not.toContain(`${new URL(emulator.url).host} refused`);
+    expect(emulator.log.length).toBe(before);
+  });
+
+  test('HTTPS_PROXY to a closed port (the region\u2019s https hosts): names the proxy and HTTPS_PROXY, not auth.anaplan.com', async () => {
+    const port = await closedPort();
+    const result = await runCli(['login', '--method', 'basic', '--user', user.email, '--password-env', 'PW', '--json'], {
+      env: { PW: user.password, HTTPS_PROXY: `http://proxyuser:${PROXY_PASSWORD}@127.0.0.1:${port}` },
+    });
+    const message = expectProxyBlamed(result, `127.0.0.1:${port}`, /HTTPS_PROXY/);
+    expect(message).not.toMatch(/anaplan\.com refused/);
+  });
+
+  test('a proxy host that does not resolve: says the proxy could not be found', async () => {
+    const result = await login(['--proxy', 'http://proxy.invalid:3128']);
+    const message = expectProxyBlamed(result, 'proxy.invalid:3128', /--proxy/);
+    expect(message).toMatch(/could not be found/);
+  });
+});

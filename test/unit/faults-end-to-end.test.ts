@@ -178,6 +178,11 @@ const SERVER_ERROR = (status: number, what: RegExp): Expectation => ({ code: 'se
 const TIMEOUT = (seconds: number): Expectation => ({ code: 'timeout', words: [new RegExp(`did not answer within ${seconds} seconds?\\b`), /--timeout/] });
 const CLOSED: Expectation = { code: 'network', words: [/connection to 127\.0\.0\.1:\d+ was closed before the answer arrived/] };
 const RATE_LIMITED_1S: Expectation = { code: 'rate_limited', words: [/rate limiting/, /HTTP 429/, /try again after 1 second\b/i] };
+/** A 5xx whose Retry-After was longer than the client sits through: the wait, and when to try again. */
+const WAIT_ASKED = (status: number, what: RegExp, wait: string): Expectation => ({
+  code: 'server_error',
+  words: [what, new RegExp(`HTTP ${status}`), new RegExp(`asked to wait ${wait}\\b`), new RegExp(`try again after ${wait}\\b`, 'i')],
+});
 const CUT_OFF = (what: RegExp): Expectation => ({ code: 'unexpected_response', words: [/incomplete answer/, what, /not JSON/, /cut off/] });
 
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +207,10 @@ const SIGN_IN_CASES: Array<[string, Case]> = [
   [
     '429 with Retry-After: 120: not sat through, not asked again sooner; says when to try again',
     { fault: { path: AUTH, kind: 'status', status: 429, headers: { 'retry-after': '120' }, times: FOREVER }, expect: { code: 'rate_limited', words: [/HTTP 429/, /try again after 2 minutes/i] }, requests: 1 },
+  ],
+  [
+    '503 with Retry-After: 120: not sat through, not asked again sooner; says when to try again',
+    { fault: { path: AUTH, kind: 'status', status: 503, headers: { 'retry-after': '120' }, times: FOREVER }, expect: WAIT_ASKED(503, /token service/, '2 minutes'), requests: 1 },
   ],
   ['429 without Retry-After, persisting: backs off, then "wait a minute"', { fault: { path: AUTH, kind: 'status', status: 429, times: FOREVER }, expect: { code: 'rate_limited', words: [/rate limiting/, /Wait a minute, then try again/] }, requests: 4 }],
   ['malformed JSON (200, cut off): named as a cut-off answer, sent once', { fault: { path: AUTH, kind: 'malformed', times: FOREVER }, expect: CUT_OFF(/the login/), requests: 1 }],
@@ -249,6 +258,14 @@ const API_CASES: Array<[string, Case & { path: string | RegExp }]> = [
   [
     'workspace list 429 with Retry-After: 1, persisting: 4 GETs a second apart, then rate limited',
     { path: WORKSPACES, fault: { path: WORKSPACES, kind: 'status', status: 429, headers: { 'retry-after': '1' }, times: FOREVER }, expect: RATE_LIMITED_1S, requests: 4, minGapMs: waited(1) },
+  ],
+  [
+    'users/me 503 with Retry-After: 7200: one GET, says to try again after 2 hours',
+    { path: ME, fault: { path: ME, kind: 'status', status: 503, headers: { 'retry-after': '7200' }, times: FOREVER }, expect: WAIT_ASKED(503, /^The user details at/, '2 hours'), requests: 1 },
+  ],
+  [
+    'workspace list 503 with Retry-After: 1, persisting: 4 GETs a second apart, then says to try again after 1 second',
+    { path: WORKSPACES, fault: { path: WORKSPACES, kind: 'status', status: 503, headers: { 'retry-after': '1' }, times: FOREVER }, expect: WAIT_ASKED(503, /workspace list/, '1 second'), requests: 4, minGapMs: waited(1) },
   ],
   ['model list malformed JSON: a cut-off answer, not retried', { path: FIRST_MODELS, fault: { path: FIRST_MODELS, kind: 'malformed' }, expect: CUT_OFF(/the model list/), requests: 1 }],
 ];
@@ -435,6 +452,16 @@ describe.concurrent('OAuth device grant through `anaplan-setup oauth --json`', (
     expect(seen(emu, DEVICE)).toHaveLength(2);
   });
 
+  test('device code request 503 with Retry-After: 120: sent once, says when to try again, nothing written', async (context) => {
+    const [emu, sb] = await Promise.all([emulator(context, { oauth: { interval: 1 } }), sandbox(context)]);
+    const before = await snapshot(sb);
+    emu.addFault({ path: DEVICE, kind: 'status', status: 503, headers: { 'retry-after': '120' }, times: FOREVER });
+    const run = await oauthFlow(emu, sb, []);
+    expectOAuthFailure(run, 'server_error', [/OAuth service/, /HTTP 503/, /asked to wait 2 minutes\b/, /try again after 2 minutes\b/i]);
+    expect(seen(emu, DEVICE)).toHaveLength(1);
+    expect(await snapshot(sb)).toEqual(before);
+  });
+
   test('device code request, malformed JSON: a cut-off answer, sent once, nothing written', async (context) => {
     const [emu, sb] = await Promise.all([emulator(context, { oauth: { interval: 1 } }), sandbox(context)]);
     const before = await snapshot(sb);
@@ -542,6 +569,7 @@ describe.concurrent('refresh with the stored token through `anaplan-setup login 
 
   const REFRESH_CASES: Array<[string, Case]> = [
     ['503, persisting: 4 requests (the server said it did not handle them), a server error', { fault: { path: TOKEN, kind: 'status', status: 503, times: FOREVER }, expect: SERVER_ERROR(503, /OAuth service/), requests: 4 }],
+    ['503 with Retry-After: 300: sent once, says when to try again', { fault: { path: TOKEN, kind: 'status', status: 503, headers: { 'retry-after': '300' }, times: FOREVER }, expect: WAIT_ASKED(503, /OAuth service/, '5 minutes'), requests: 1 }],
     ['502: sent once (a rotatable client may have retired the token already)', { fault: { path: TOKEN, kind: 'status', status: 502 }, expect: SERVER_ERROR(502, /OAuth service/), requests: 1 }],
     ['connection reset: sent once', { fault: { path: TOKEN, kind: 'reset' }, expect: CLOSED, requests: 1 }],
     ['malformed JSON: a cut-off answer, sent once', { fault: { path: TOKEN, kind: 'malformed' }, expect: CUT_OFF(/token request/), requests: 1 }],

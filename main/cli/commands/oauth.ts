@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { PollStatus } from '../../anaplan/device-grant.js';
 import { tokenStoreDir } from '../../anaplan/token-store.js';
-import { runDeviceFlow, type DeviceCodeView } from '../../core/device-flow.js';
+import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../core/device-flow.js';
 import { toErrorPayload } from '../../core/errors.js';
 import { createHttpClient } from '../../net/http.js';
 import { exitCodeFor } from '../output.js';
@@ -38,7 +38,7 @@ export function registerOAuth(program: Command, run: Run): void {
   addJsonOption(command)
     .addHelpText(
       'after',
-      '\nThe integration user must be an SSO exception user: the device grant is disabled for SSO users.\n--json prints one JSON object per line: {"event":"code",…}, {"event":"status",…}, then {"event":"done","tokenStore","user"} or {"event":"error","code","message"}.\nExample:\n  anaplan-setup oauth --client-id 3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e --region eu3 --token-store-dir /home/integration/.anaplan/oauth --json',
+      '\nThe integration user must be an SSO exception user: the device grant is disabled for SSO users.\n--json prints one JSON object per line: {"event":"code",…}, {"event":"status",…}, then {"event":"done","tokenStore","user"} or {"event":"error","code","message"} (with "tokenStore" when the refresh token was saved before the failure: retry with login --method oauth, no new code needed).\nExample:\n  anaplan-setup oauth --client-id 3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e --region eu3 --token-store-dir /home/integration/.anaplan/oauth --json',
     )
     .action((options: Record<string, unknown>) =>
       run(options, async (out) => {
@@ -72,7 +72,9 @@ export function registerOAuth(program: Command, run: Run): void {
           status.end();
           if (!flags.json) throw error;
           const payload = toErrorPayload(error);
-          line({ event: 'error', code: payload.code, message: payload.message });
+          // Failed after the token store was written: a script can tell that no new code is needed.
+          const tokenStore = tokenStoreOfFailure(error);
+          line({ event: 'error', code: payload.code, message: payload.message, ...(tokenStore ? { tokenStore } : {}) });
           process.exitCode = exitCodeFor(error);
         } finally {
           process.off('SIGINT', cancel);
