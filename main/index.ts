@@ -12,7 +12,7 @@ import { fileMemory, NOTIFIED_FILE, notifyExpiries } from './electron/notify.js'
 import { safeStorageSecrets } from './electron/secrets.js';
 import { createMainWindow, guardWebContents, hardenSession } from './electron/window.js';
 import { createHttpClient } from './net/http.js';
-import { SETTINGS_FILE_OPTIONS, settingsDir, settingsStoreOver, type ConfLike } from './store/settings-store.js';
+import { SETTINGS_FILE_OPTIONS, prepareSettingsDir, settingsDir, settingsStoreOver, type ConfLike } from './store/settings-store.js';
 
 /** The desktop front door: the core in the main process, the wizard in a sandboxed window. */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,7 +46,7 @@ app.on('window-all-closed', () => app.quit());
 void app.whenReady().then(() => {
   hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
-  const store = new ElectronStore<Record<string, unknown>>({ cwd: settingsDir(), ...SETTINGS_FILE_OPTIONS });
+  const store = new ElectronStore<Record<string, unknown>>({ cwd: prepareSettingsDir(), ...SETTINGS_FILE_OPTIONS });
   const settings = settingsStoreOver(store as unknown as ConfLike);
   const handlers: Handlers = createAssistant({
     settings,

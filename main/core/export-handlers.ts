@@ -6,7 +6,7 @@ import type { Profile } from '../store/settings-schema.js';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { equivalentCommands } from './equivalent-commands.js';
 import { AppError } from './errors.js';
-import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, secretBackupNotices, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
 import type { ProfileAccess } from './profile-access.js';
 
 type ExportRequest = MethodParsedInput<'previewExport'>;
@@ -111,9 +111,10 @@ export function exportHandlers(deps: ExportDeps) {
   return {
     async previewExport(request: ExportRequest): Promise<MethodOutput<'previewExport'>> {
       const { files, warnings, homeFile } = await plan(request);
+      const bundleFile = request.bundle ? bundleOf(files, homeFile, deps.now()) : null;
       const previews = await previewFiles(request.dir, files);
-      if (request.bundle) {
-        const [bundle] = await previewFiles(request.dir, [bundleOf(files, homeFile, deps.now())]);
+      if (bundleFile) {
+        const [bundle] = await previewFiles(request.dir, [bundleFile]);
         if (bundle) previews.push({ ...bundle, content: '(a ZIP of the files above, to copy to the integration server)', existing: bundle.existing === null ? null : '(a ZIP)' });
       }
       if (homeFile) {
@@ -121,7 +122,8 @@ export function exportHandlers(deps: ExportDeps) {
         // The file holds the keystore password, only obfuscated: its content is not shown.
         if (home) previews.push({ ...home, name: join(homeFile.dir, homeFile.file.name), content: '(the keystore password in Anaplan Connect\u2019s encoding: not shown)', existing: home.existing === null ? null : '(not shown)' });
       }
-      return { dir: request.dir, files: previews, warnings, equivalentCommands: commandsFor(request) };
+      const notices = await secretBackupNotices(request.dir, bundleFile ? [...files, bundleFile] : files);
+      return { dir: request.dir, files: previews, warnings: [...warnings, ...notices], equivalentCommands: commandsFor(request) };
     },
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
@@ -133,7 +135,7 @@ export function exportHandlers(deps: ExportDeps) {
         step: 'done',
         exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
       }));
-      return { files: written, warnings, equivalentCommands: commandsFor(request) };
+      return { files: written.files, warnings: [...warnings, ...written.warnings], equivalentCommands: commandsFor(request) };
     },
   };
 }

@@ -12,9 +12,10 @@ import {
   type GeneratedFile,
   type JobSchedule,
 } from '../export/index.js';
+import { secretHeldIn } from '../export/inline-secret.js';
 import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../anaplan/token-store.js';
-import { writeFilesSafely, type FileToWrite, type WrittenFile } from '../fs/atomic.js';
+import { writeFilesSafely, writeFilesSafelyReporting, type FileToWrite, type WithheldBackup, type WrittenFile } from '../fs/atomic.js';
 import { buildZip } from '../fs/zip.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { currentAccountName } from './account.js';
@@ -137,11 +138,19 @@ export interface HomeFile {
   file: GeneratedFile;
 }
 
+export interface ExportWriteResult {
+  files: WrittenFile[];
+  /** What the person must know about the write itself: backups of secrets that were not kept. */
+  warnings: string[];
+}
+
 /**
  * Writes the job's files, and keystore-access.txt into the job account's home when there is one.
  * Both destinations are checked before either is written, so a refusal leaves everything as it was.
+ * A replaced file that held a secret (a script with one written inline, or a bundle carrying
+ * one) is not kept as a .bak: a forgotten copy of a password is worse than no copy.
  */
-export async function writeExportFiles(dir: string, files: readonly FileToWrite[], homeFile: HomeFile | null, overwrite: boolean): Promise<WrittenFile[]> {
+export async function writeExportFiles(dir: string, files: readonly FileToWrite[], homeFile: HomeFile | null, overwrite: boolean): Promise<ExportWriteResult> {
   if (homeFile && !overwrite) {
     const [existing] = await previewFiles(homeFile.dir, [homeFile.file]);
     if (existing?.status === 'changed') {
@@ -151,9 +160,32 @@ export async function writeExportFiles(dir: string, files: readonly FileToWrite[
       );
     }
   }
-  const written = await writeFilesSafely(dir, files, { overwrite });
+  const report = await writeFilesSafelyReporting(dir, files, { overwrite, reasonNotToKeepBackup: secretHeldIn });
+  const written = report.files;
+  // keystore-access.txt keeps its backup: it is where Anaplan Connect looks, for every job of that account.
   if (homeFile) written.push(...(await writeFilesSafely(homeFile.dir, [homeFile.file], { overwrite })));
-  return written;
+  return { files: written, warnings: report.withheldBackups.map(withheldBackupWarning) };
+}
+
+function withheldBackupWarning({ path, reason, left }: WithheldBackup): string {
+  const name = basename(path);
+  if (!left) return `The previous ${name} held ${reason}; it was replaced and not kept as a backup.`;
+  return `The previous ${name} held ${reason}. It was replaced, but its backup ${left.backup} could not be removed (${left.problem.replace(/\.$/, '')}): delete it now.`;
+}
+
+/**
+ * For the review, before anything is written: the files that will be replaced without a backup
+ * because they hold a secret.
+ */
+export async function secretBackupNotices(dir: string, files: readonly FileToWrite[]): Promise<string[]> {
+  const notices: string[] = [];
+  for (const file of files) {
+    const existing = await readBytesIfPresent(join(dir, file.name));
+    if (existing === null || existing.equals(typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content)) continue;
+    const held = secretHeldIn(file.name, existing);
+    if (held !== null) notices.push(`${file.name} in ${dir} holds ${held}: if you replace it, no backup of it is kept.`);
+  }
+  return notices;
 }
 
 export const BUNDLE_NAME = 'anaplan-connect-job.zip';
@@ -204,8 +236,12 @@ export async function previewFiles(dir: string, files: readonly FileToWrite[]) {
 }
 
 async function readIfPresent(path: string): Promise<string | null> {
+  return (await readBytesIfPresent(path))?.toString('utf8') ?? null;
+}
+
+async function readBytesIfPresent(path: string): Promise<Buffer | null> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new AppError('io', `Cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the folder's permissions.`);

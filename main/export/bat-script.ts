@@ -1,5 +1,6 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
+import { inlineSecretHeaderNotes } from './inline-secret.js';
 import type { CertificateCredentials, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
@@ -51,6 +52,7 @@ function header(settings: ExportSettings): string[] {
     batRem(`Anaplan Connect job: ${scriptMethodTitle(settings)}.`),
     ...describeTarget(settings).map((line) => batRem(line, 'The header')),
     ...credentialHeaderNotes(settings).map((line) => batRem(line, 'The header')),
+    ...inlineSecretHeaderNotes(settings).map((line) => batRem(line, 'The header')),
     batRem('Next steps: see README.md, written next to this script.'),
     'rem',
     'rem Settings: edit the values after "=", keeping the double quotes around the whole setting.',

@@ -1,4 +1,5 @@
 import { describeTarget, type ExportSettings } from './generated-file.js';
+import { inlineSecretHeaderNotes } from './inline-secret.js';
 import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
@@ -51,6 +52,7 @@ function header(settings: ExportSettings): string[] {
     shComment(`Anaplan Connect job: ${scriptMethodTitle(settings)}.`),
     ...describeTarget(settings).map((line) => shComment(line, 'The header')),
     ...credentialHeaderNotes(settings).map((line) => shComment(line, 'The header')),
+    ...inlineSecretHeaderNotes(settings).map((line) => shComment(line, 'The header')),
     shComment('Next steps: see README.md, written next to this script.'),
     '#',
     shComment('Settings: edit the values between the single quotes.'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { chmodSync, constants, lstatSync, mkdirSync } from 'node:fs';
 import { chmod, copyFile, link, lstat, mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError, isAppError } from '../core/errors.js';
@@ -24,6 +24,31 @@ export interface WrittenFile {
   status: WriteStatus;
 }
 
+export interface WriteOptions {
+  overwrite: boolean;
+  /**
+   * Asked about each replaced file, with its old content: a reason (such as "the password in
+   * plain text") means no .bak copy of it is kept. The backup is still made, since putting the
+   * folder back after a failed rename needs it, and removed once every new file is in place.
+   */
+  reasonNotToKeepBackup?: (name: string, previous: Buffer) => string | null;
+}
+
+/** A replaced file whose old content was not to be kept as a backup. */
+export interface WithheldBackup {
+  /** The replaced file. */
+  path: string;
+  /** As reasonNotToKeepBackup gave it. */
+  reason: string;
+  /** Set when the backup could not be removed: where it still is (made 0600 if possible), and why. */
+  left?: { backup: string; problem: string };
+}
+
+export interface WriteReport {
+  files: WrittenFile[];
+  withheldBackups: WithheldBackup[];
+}
+
 export async function writeFileAtomic(path: string, content: FileContent, mode: number): Promise<void> {
   const target = resolve(path);
   const temp = await writeTempFile(dirname(target), basename(target), content, mode);
@@ -36,6 +61,34 @@ export async function writeFileAtomic(path: string, content: FileContent, mode: 
   await fsyncDir(dirname(target));
 }
 
+/** ensurePrivateDir for callers that cannot wait (opening the settings store, which is synchronous). */
+export function ensurePrivateDirSync(path: string): void {
+  const target = resolve(path);
+  let firstCreated: string | undefined;
+  try {
+    firstCreated = mkdirSync(target, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw errnoCode(error) === 'EEXIST' ? notAFolder(target) : ioError(`Could not create the folder ${target}`, error);
+  }
+  if (firstCreated === undefined) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = lstatSync(target).isDirectory();
+    } catch (error) {
+      throw ioError(`Could not check the folder ${target}`, error);
+    }
+    if (!isDirectory) throw notAFolder(target);
+    return;
+  }
+  for (const created of foldersFrom(resolve(firstCreated), target)) {
+    try {
+      chmodSync(created, 0o700);
+    } catch (error) {
+      throw ioError(`Could not make the folder ${created} private`, error);
+    }
+  }
+}
+
 /** mkdir -p; folders it creates get 0700, folders that already exist are left as they are. */
 export async function ensurePrivateDir(path: string): Promise<void> {
   const target = resolve(path);
@@ -43,7 +96,7 @@ export async function ensurePrivateDir(path: string): Promise<void> {
   try {
     firstCreated = await mkdir(target, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw ioError(`Could not create the folder ${target}`, error);
+    throw errnoCode(error) === 'EEXIST' ? notAFolder(target) : ioError(`Could not create the folder ${target}`, error);
   }
   if (firstCreated === undefined) {
     await assertIsDirectory(target);
@@ -64,11 +117,12 @@ export async function ensurePrivateDir(path: string): Promise<void> {
  * plan (refusing conflicts before touching anything), write every temp file, make backups,
  * then rename. Anything failing before the renames leaves the folder exactly as it was.
  */
-export async function writeFilesSafely(
-  dir: string,
-  files: readonly FileToWrite[],
-  options: { overwrite: boolean },
-): Promise<WrittenFile[]> {
+export async function writeFilesSafely(dir: string, files: readonly FileToWrite[], options: WriteOptions): Promise<WrittenFile[]> {
+  return (await writeFilesSafelyReporting(dir, files, options)).files;
+}
+
+/** writeFilesSafely, also saying which backups were not kept (options.reasonNotToKeepBackup). */
+export async function writeFilesSafelyReporting(dir: string, files: readonly FileToWrite[], options: WriteOptions): Promise<WriteReport> {
   const folder = resolve(dir);
   assertSafeNames(files);
   const plan = await planWrites(folder, files);
@@ -85,13 +139,17 @@ export async function writeFilesSafely(
   }
   await commit(folder, staged, backups);
   await fsyncDir(folder);
-  return plan.map((step) => ({ path: step.path, status: step.status }));
+  const withheldBackups = options.reasonNotToKeepBackup ? await withholdBackups(staged, options.reasonNotToKeepBackup) : [];
+  if (withheldBackups.length > 0) await fsyncDir(folder);
+  return { files: plan.map((step) => ({ path: step.path, status: step.status })), withheldBackups };
 }
 
 interface PlannedWrite {
   file: FileToWrite;
   path: string;
   status: WriteStatus;
+  /** The content being replaced ('replaced' only). */
+  previous?: Buffer;
 }
 
 interface StagedWrite extends PlannedWrite {
@@ -132,17 +190,20 @@ async function planWrites(folder: string, files: readonly FileToWrite[]): Promis
   return Promise.all(
     files.map(async (file): Promise<PlannedWrite> => {
       const path = join(folder, file.name);
-      return { file, path, status: await statusOf(path, file.content) };
+      const existing = await existingContent(path);
+      if (existing === null) return { file, path, status: 'created' };
+      return existing.equals(toBytes(file.content)) ? { file, path, status: 'unchanged' } : { file, path, status: 'replaced', previous: existing };
     }),
   );
 }
 
-async function statusOf(path: string, content: FileContent): Promise<WriteStatus> {
+/** The bytes of the file at path, null when there is none; anything but a regular file is refused. */
+async function existingContent(path: string): Promise<Buffer | null> {
   let stats;
   try {
     stats = await lstat(path);
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return 'created';
+    if (errnoCode(error) === 'ENOENT') return null;
     throw ioError(`Could not check ${path}`, error);
   }
   if (!stats.isFile()) {
@@ -152,13 +213,11 @@ async function statusOf(path: string, content: FileContent): Promise<WriteStatus
       { path },
     );
   }
-  let existing: Buffer;
   try {
-    existing = await readFile(path);
+    return await readFile(path);
   } catch (error) {
     throw ioError(`Could not read ${path} to compare it`, error);
   }
-  return existing.equals(toBytes(content)) ? 'unchanged' : 'replaced';
 }
 
 function refuseConflicts(folder: string, plan: readonly PlannedWrite[], overwrite: boolean): void {
@@ -167,7 +226,7 @@ function refuseConflicts(folder: string, plan: readonly PlannedWrite[], overwrit
   if (conflicts.length === 0) return;
   throw new AppError(
     'file_exists',
-    `${conflicts.length === 1 ? 'This file already exists' : 'These files already exist'} in ${folder} with different content: ${conflicts.join(', ')}. Nothing was written. Choose another folder, or confirm that they may be replaced (CLI: --overwrite); the old versions are then kept as .bak files.`,
+    `${conflicts.length === 1 ? 'This file already exists' : 'These files already exist'} in ${folder} with different content: ${conflicts.join(', ')}. Nothing was written. Choose another folder, or confirm that they may be replaced (CLI: --overwrite); the old versions are then kept as .bak files (except a script or bundle that held a secret in plain text).`,
     { folder, files: conflicts },
   );
 }
@@ -233,6 +292,27 @@ async function linkOrCopyExclusive(source: string, destination: string): Promise
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw error;
     await copyFile(source, destination, constants.COPYFILE_EXCL);
   }
+}
+
+/**
+ * After a successful commit: removes the backups whose old content is not to be kept. The backup
+ * itself is read (a hard link to exactly what was replaced); what the plan read stands in if it cannot be.
+ */
+async function withholdBackups(staged: readonly StagedWrite[], reasonNotToKeep: (name: string, previous: Buffer) => string | null): Promise<WithheldBackup[]> {
+  const withheld: WithheldBackup[] = [];
+  for (const { backup, previous, file, path } of staged) {
+    if (!backup || !previous) continue;
+    const reason = reasonNotToKeep(file.name, await readFile(backup).catch(() => previous));
+    if (reason === null) continue;
+    try {
+      await unlink(backup);
+      withheld.push({ path, reason });
+    } catch (error) {
+      await chmod(backup, 0o600).catch(() => undefined);
+      withheld.push({ path, reason, left: { backup, problem: describeErrno(errnoCode(error), error) } });
+    }
+  }
+  return withheld;
 }
 
 async function commit(folder: string, staged: readonly StagedWrite[], backups: readonly string[]): Promise<void> {
@@ -320,7 +400,11 @@ async function assertIsDirectory(path: string): Promise<void> {
   } catch (error) {
     throw ioError(`Could not check the folder ${path}`, error);
   }
-  throw new AppError('io', `${path} exists but is not a folder. Choose another folder.`, { path });
+  throw notAFolder(path);
+}
+
+function notAFolder(path: string): AppError {
+  return new AppError('io', `${path} exists but is not a folder. Choose another folder.`, { path });
 }
 
 /** The folders from `first` down to `last`, inclusive (first is an ancestor of last or equal). */

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
+import { ensurePrivateDirSync } from '../fs/atomic.js';
 import { migrateSettings, type Settings } from './settings-schema.js';
 
 /** What conf and electron-store have in common: the whole store as one object. */
@@ -46,6 +47,21 @@ export function settingsDir(env: NodeJS.ProcessEnv = process.env, platform: Node
   if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'anaplan-setup');
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'anaplan-setup');
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'anaplan-setup');
+}
+
+/**
+ * Call before a store opens the folder (conf and electron-store would create it with the umask's
+ * mode): a missing settings folder, and any missing parent, is created readable by its owner only,
+ * since the settings say where keys live. A folder that exists is left as the user has it.
+ */
+export function prepareSettingsDir(dir: string = settingsDir()): string {
+  try {
+    ensurePrivateDirSync(dir);
+  } catch (error) {
+    const why = isAppError(error) ? error.message : String(error);
+    throw new AppError('io', `The settings folder ${dir} could not be prepared. ${why} Or set ANAPLAN_SETUP_HOME to a folder you can write.`);
+  }
+  return dir;
 }
 
 export const SETTINGS_FILE_OPTIONS = {

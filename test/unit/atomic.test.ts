@@ -1,7 +1,8 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppError } from '../../main/core/errors.js';
-import { ensurePrivateDir, writeFileAtomic, writeFilesSafely } from '../../main/fs/atomic.js';
+import { ensurePrivateDir, ensurePrivateDirSync, writeFileAtomic, writeFilesSafely, writeFilesSafelyReporting } from '../../main/fs/atomic.js';
 import { failure, modeOf, restoreUmaskAfterEach, snapshot, useTempDir } from '../support/fixtures.js';
 
 const dir = useTempDir('atomic-test-');
@@ -68,6 +69,26 @@ describe('ensurePrivateDir', () => {
   it('refuses a path that is a file', async () => {
     await writeFile(join(dir(), 'file'), 'x');
     await expectAppError(ensurePrivateDir(join(dir(), 'file')), 'io');
+  });
+});
+
+describe('ensurePrivateDirSync (the settings folder, opened synchronously)', () => {
+  it('creates missing folders with 0700 and leaves existing ones alone', async () => {
+    process.umask(0);
+    const existing = join(dir(), 'shared');
+    await mkdir(existing);
+    await chmod(existing, 0o755);
+    ensurePrivateDirSync(join(existing, 'a', 'b'));
+    expect(await modeOf(existing)).toBe(0o755);
+    expect(await modeOf(join(existing, 'a'))).toBe(0o700);
+    expect(await modeOf(join(existing, 'a', 'b'))).toBe(0o700);
+    ensurePrivateDirSync(existing);
+    expect(await modeOf(existing)).toBe(0o755);
+  });
+
+  it('refuses a path that is a file', async () => {
+    await writeFile(join(dir(), 'file'), 'x');
+    expect(() => ensurePrivateDirSync(join(dir(), 'file'))).toThrow(/not a folder/);
   });
 });
 
@@ -191,5 +212,49 @@ describe('writeFilesSafely', () => {
     await expectAppError(writeFilesSafely(dir(), [files[1]!], { overwrite: true }), 'file_exists');
     expect(await readFile(outside, 'utf8')).toBe('outside\n');
     expect((await readdir(dir())).sort()).toEqual(['README.md', 'job.sh']);
+  });
+});
+
+describe('backups that are not to be kept (reasonNotToKeepBackup)', () => {
+  const secretIn = (_name: string, previous: Buffer) => (previous.includes('SECRET') ? 'a secret' : null);
+
+  it('removes the backup of a replaced file holding a secret once the new files are in place, keeps the others, and reports it', async () => {
+    await writeFile(join(dir(), 'job.sh'), 'password=SECRET\n', { mode: 0o700 });
+    await writeFile(join(dir(), 'README.md'), 'old notes\n');
+    const report = await writeFilesSafelyReporting(
+      dir(),
+      [
+        { name: 'job.sh', content: 'password from the environment\n', mode: 0o755 },
+        { name: 'README.md', content: 'new notes\n', mode: 0o644 },
+      ],
+      { overwrite: true, reasonNotToKeepBackup: secretIn },
+    );
+    expect(report.withheldBackups).toEqual([{ path: join(dir(), 'job.sh'), reason: 'a secret' }]);
+    expect(report.files.map((f) => f.status)).toEqual(['replaced', 'replaced']);
+    expect((await readdir(dir())).sort()).toEqual(['README.md', 'README.md.bak', 'job.sh']);
+    expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('password from the environment\n');
+    expect(await readFile(join(dir(), 'README.md.bak'), 'utf8')).toBe('old notes\n');
+  });
+
+  it('a refusal (conflict without overwrite) still leaves the file holding the secret untouched', async () => {
+    await writeFile(join(dir(), 'job.sh'), 'password=SECRET\n');
+    await expectAppError(writeFilesSafelyReporting(dir(), [{ name: 'job.sh', content: 'new\n', mode: 0o755 }], { overwrite: false, reasonNotToKeepBackup: secretIn }), 'file_exists');
+    expect(await readdir(dir())).toEqual(['job.sh']);
+    expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('password=SECRET\n');
+  });
+
+  it('a backup that cannot be removed is reported with its path, so the person can delete it', async () => {
+    await writeFile(join(dir(), 'job.sh'), 'password=SECRET\n');
+    const backup = join(dir(), 'job.sh.bak');
+    // Asked just before the removal: the backup is swapped for a folder that unlink refuses.
+    const stubborn = (name: string, previous: Buffer) => {
+      rmSync(backup);
+      mkdirSync(backup);
+      writeFileSync(join(backup, 'keep'), 'x');
+      return secretIn(name, previous);
+    };
+    const report = await writeFilesSafelyReporting(dir(), [{ name: 'job.sh', content: 'new\n', mode: 0o755 }], { overwrite: true, reasonNotToKeepBackup: stubborn });
+    expect(report.withheldBackups).toEqual([{ path: join(dir(), 'job.sh'), reason: 'a secret', left: { backup, problem: expect.any(String) } }]);
+    expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('new\n');
   });
 });

@@ -19,6 +19,7 @@ import { readInput } from '../read-input.js';
 import { readSecret } from '../secret-input.js';
 
 const EnvVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const WholeNumber = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number');
 
 const ExportFlags = z.object({
   method: z.enum(['basic', 'certificate', 'oauth'], { error: 'must be basic, certificate or oauth' }),
@@ -51,10 +52,10 @@ const ExportFlags = z.object({
   proxy: z.string().optional(),
   proxyUser: z.string().optional(),
   proxyPasswordVariable: EnvVarName.optional(),
-  maxRetryCount: z.coerce.number().int().optional(),
-  retryTimeout: z.coerce.number().int().optional(),
-  httpTimeout: z.coerce.number().int().optional(),
-  chunkSize: z.coerce.number().int().optional(),
+  maxRetryCount: WholeNumber.optional(),
+  retryTimeout: WholeNumber.optional(),
+  httpTimeout: WholeNumber.optional(),
+  chunkSize: WholeNumber.optional(),
   anaplanConnectDir: z.string().optional(),
   javaHome: z.string().optional(),
   logDir: z.string().optional(),
@@ -123,7 +124,7 @@ export function registerExport(program: Command, run: Run): void {
     .option('--schedule <HH:MM>', 'a daily run at this time: crontab.txt / schtasks.txt and README')
     .option('--schedule-account <account>', 'the account the schedule runs as (default: yours)')
     .option('--bundle', 'also write anaplan-connect-job.zip: the whole job as one file to copy to the server')
-    .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept)');
+    .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept, except of a script or bundle holding a secret)');
   addEndpointOptions(command);
   addJsonOption(command)
     .addHelpText(
@@ -162,8 +163,9 @@ export function registerExport(program: Command, run: Run): void {
         }
         const files = flags.bundle ? [...plan.files, bundleOf(plan.files, homeFile, new Date())] : plan.files;
         const written = await writeExportFiles(resolve(flags.out), files, homeFile, flags.overwrite);
-        for (const warning of plan.warnings) out.info(`Note: ${warning}`);
-        out.result({ files: written.map((f) => f.path), details: written, warnings: plan.warnings }, () => written.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
+        const warnings = [...plan.warnings, ...written.warnings];
+        for (const warning of warnings) out.info(`Note: ${warning}`);
+        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings }, () => written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
       }),
     );
 }
@@ -229,7 +231,7 @@ async function certificateCredentials(flags: Flags, out: Output): Promise<{ cred
       keystorePassword: flags.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file' },
     };
     const homeFile = flags.keystorePasswordSource === 'file' ? keystoreAccessFile(resolve(flags.jobHome ?? homedir()), password) : null;
-    return { credentials, homeFile, notAfter: new Date(entry.certificate.validTo).toISOString() };
+    return { credentials, homeFile, notAfter: notAfterOf(entry.certificate) };
   }
   if (!flags.certificate || !flags.key) {
     throw new AppError('bad_input', 'For --method certificate give --keystore FILE --alias A, or --certificate FILE --key FILE.');
@@ -250,7 +252,13 @@ async function certificateCredentials(flags: Flags, out: Output): Promise<{ cred
           ? { source: 'inline', value: passphrase }
           : { source: 'env', envVar: flags.keyPassphraseVariable },
   };
-  return { credentials, homeFile: null, notAfter: new Date(leaf.validTo).toISOString() };
+  return { credentials, homeFile: null, notAfter: notAfterOf(leaf) };
+}
+
+/** The end of validity as ISO 8601; undefined when OpenSSL cannot read the date (the export then says nothing about it). */
+function notAfterOf(certificate: X509Certificate): string | undefined {
+  const date = new Date(certificate.validTo);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 async function readCertificate(path: string): Promise<X509Certificate> {

@@ -30,6 +30,11 @@ export function DoneStep({ profile, written, onHome }: { profile: Profile; writt
           The job was exported to <code>{profile.exportOptions.dir}</code>.
         </p>
       )}
+      {written?.warnings.map((warning) => (
+        <Notice kind="warning" key={warning}>
+          {warning}
+        </Notice>
+      ))}
       {written && <EquivalentCommands commands={written.equivalentCommands} />}
       <h3>Next steps</h3>
       <ol className="next-steps">

@@ -290,7 +290,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
             <div className="field checkbox">
               <input id="overwrite" type="checkbox" checked={overwriteConsent} onChange={(e) => setOverwriteConsent(e.target.checked)} />
               <label htmlFor="overwrite">
-                Replace {changed.map((f) => f.name).join(', ')} (a numbered .bak copy of each is kept)
+                Replace {changed.map((f) => f.name).join(', ')} (a numbered .bak copy of each is kept, except of a script that holds a secret)
               </label>
             </div>
           )}
