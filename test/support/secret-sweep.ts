@@ -4,11 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { encodeKeystoreAccess } from '../../main/export/keystore-access.js';
+export { startAuthProxy, type AuthProxy } from './auth-proxy.js';
 import { CLI, ROOT } from './cli.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -332,51 +333,6 @@ export async function startTap(target: string): Promise<Tap> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     credentials: () => [...seen].map(([value, name]) => ({ name, value })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// A proxy that wants Basic credentials (as in cli-proxy.test.ts)
-
-export interface AuthProxy {
-  port: number;
-  /** Tunnels opened with the right credentials. */
-  tunnels: string[];
-  close(): Promise<void>;
-}
-
-export async function startAuthProxy(user: string, password: string): Promise<AuthProxy> {
-  const tunnels: string[] = [];
-  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(405);
-    res.end();
-  });
-  server.on('connect', (req, client, head) => {
-    if (req.headers['proxy-authorization'] !== expected) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
-      return;
-    }
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    tunnels,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,48 +1,22 @@
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startAuthProxy, type AuthProxy } from '../support/auth-proxy.js';
 import { runCli } from '../support/cli.js';
 import { SEED, startEmulator, type Emulator } from '../emulator/server.js';
 
 const user = SEED.users.integration;
 let emulator: Emulator;
-let proxy: Server;
+let proxy: AuthProxy;
 let proxyPort: number;
-const tunnels: string[] = [];
-
-/** A CONNECT proxy on loopback that wants Basic proxy credentials, like a corporate proxy. */
-function startAuthProxy(expected: string): Promise<Server> {
-  const server = createServer((_req, res) => {
-    res.writeHead(405);
-    res.end();
-  });
-  server.on('connect', (req, client, head) => {
-    if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from(expected).toString('base64')}`) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
-      return;
-    }
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 beforeAll(async () => {
   emulator = await startEmulator();
-  proxy = await startAuthProxy('proxyuser:Pr0xy Pass:word');
-  proxyPort = (proxy.address() as AddressInfo).port;
+  proxy = await startAuthProxy('proxyuser', 'Pr0xy Pass:word');
+  proxyPort = proxy.port;
 });
 afterAll(async () => {
-  proxy.closeAllConnections();
-  await new Promise((r) => proxy.close(r));
+  await proxy.close();
   await emulator.close();
 });
 
@@ -59,11 +33,11 @@ describe('proxies', () => {
   });
 
   test('the proxy password comes from an environment variable, and the login goes through the proxy', async () => {
-    const before = tunnels.length;
+    const before = proxy.tunnels.length;
     const result = await login(['--proxy', `http://proxyuser@127.0.0.1:${proxyPort}`, '--proxy-password-env', 'PROXY_PW'], { PROXY_PW: 'Pr0xy Pass:word' });
     expect(result.stdout).toContain(user.email);
     expect(result.code).toBe(0);
-    expect(tunnels.length).toBeGreaterThan(before);
+    expect(proxy.tunnels.length).toBeGreaterThan(before);
   });
 
   test('a password inside --proxy is refused: it would be in the process list', async () => {
