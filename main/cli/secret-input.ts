@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { AppError } from '../core/errors.js';
+import { readNamedFile } from './read-input.js';
 
 /**
  * Secrets reach the CLI through a file, an environment variable or a prompt: never as a flag
@@ -35,14 +35,11 @@ export function readGivenSecret(label: string, flag: string, source: SecretSourc
   return null;
 }
 
+/** A secret is a line of text; a file far bigger is the wrong file (or /dev/zero). */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
 function readSecretFile(label: string, path: string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError('bad_input', `Cannot read the ${label} file ${path} (${code === 'ENOENT' ? 'it does not exist' : (code ?? 'error')}).`);
-  }
+  const text = readNamedFile(path, `the ${label} file`, MAX_SECRET_FILE_BYTES).toString('utf8');
   // One trailing line end is what editors and `echo` add; it is not part of the secret.
   const value = text.replace(/\r?\n$/, '');
   if (!value) throw new AppError('bad_input', `The ${label} file ${path} is empty.`);

@@ -123,9 +123,9 @@ export function raw(tlv: Tlv): Buffer {
 }
 
 /** The content octets; for a constructed (BER) string, the concatenated content of its parts. */
-export function content(tlv: Tlv): Buffer {
+export function content(tlv: Tlv, depth = 0): Buffer {
   if (!tlv.constructed) return tlv.source.subarray(tlv.contentStart, tlv.contentEnd);
-  return Buffer.concat(children(tlv).map(content));
+  return Buffer.concat(children(tlv, depth).map((part) => content(part, depth + 1)));
 }
 
 export function is(tlv: Tlv | undefined, tagNumber: number, tagClass: number = TagClass.universal): tlv is Tlv {
@@ -202,9 +202,15 @@ export function stringOf(tlv: Tlv): string {
   }
 }
 
+const MAX_CODE_POINT = 0x10ffff;
+const REPLACEMENT_CHARACTER = 0xfffd;
+
 function decodeUtf32be(bytes: Buffer): string {
   let text = '';
-  for (let i = 0; i + 3 < bytes.length; i += 4) text += String.fromCodePoint(bytes.readUInt32BE(i));
+  for (let i = 0; i + 3 < bytes.length; i += 4) {
+    const codePoint = bytes.readUInt32BE(i);
+    text += String.fromCodePoint(codePoint <= MAX_CODE_POINT ? codePoint : REPLACEMENT_CHARACTER);
+  }
   return text;
 }
 

@@ -83,10 +83,27 @@ export function checkForAnaplan(leaf: X509Certificate, chain: X509Certificate[],
 
 /** key_mismatch, with both fingerprints so a person can tell the files apart. */
 export function keyMismatchFinding(certificate: X509Certificate, privateKey: KeyObject): Finding {
+  const yours = shortFingerprint(publicKeyFingerprint(privateKeyPublic(privateKey)));
+  const theirs = certificateKeyFingerprint(certificate);
+  if (theirs === null) {
+    return block(
+      'key_mismatch',
+      `This certificate's public key cannot be read (it is damaged, or of a kind this assistant does not know), so it is not the one of the private key you gave (${yours}…). Download the certificate again from your CA, and choose the private key you made the request with (private-key.pem next to request.csr).`,
+    );
+  }
   return block(
     'key_mismatch',
-    `This certificate belongs to a different key: its public key (SHA-256 ${shortFingerprint(publicKeyFingerprint(certificate.publicKey))}…) is not the one of the private key you gave (${shortFingerprint(publicKeyFingerprint(privateKeyPublic(privateKey)))}…). Choose the private key you made this request with (private-key.pem next to request.csr), or import the certificate the CA issued for this key's request.`,
+    `This certificate belongs to a different key: its public key (SHA-256 ${shortFingerprint(theirs)}…) is not the one of the private key you gave (${yours}…). Choose the private key you made this request with (private-key.pem next to request.csr), or import the certificate the CA issued for this key's request.`,
   );
+}
+
+/** null when node:crypto cannot read the certificate's public key (a damaged key or an unknown algorithm). */
+function certificateKeyFingerprint(certificate: X509Certificate): string | null {
+  try {
+    return publicKeyFingerprint(certificate.publicKey);
+  } catch {
+    return null;
+  }
 }
 
 /** The bundle holds only CA certificates (intermediates, roots) and none for the key. */
@@ -310,7 +327,8 @@ function safeDisplayName(certificate: X509Certificate): string {
   try {
     return displayName(certificateFacts(certificate).subject);
   } catch {
-    return certificate.subject.replace(/\n/g, ', ');
+    // node:crypto gives undefined for an empty name, whatever its types say.
+    return (certificate.subject ?? '').replace(/\n/g, ', ');
   }
 }
 

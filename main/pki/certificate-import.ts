@@ -199,11 +199,11 @@ function blockedError(blocking: Finding[], findings: Finding[]): AppError {
 
 function summarize(analysis: Analysis): CertificateSummary {
   const { leaf } = analysis;
-  let subject = leaf.subject.replace(/\n/g, ', ');
-  let issuer = leaf.issuer.replace(/\n/g, ', ');
+  let subject = opensslName(leaf.subject);
+  let issuer = opensslName(leaf.issuer);
   let email = '';
-  let notBefore = new Date(leaf.validFrom).toISOString();
-  let notAfter = new Date(leaf.validTo).toISOString();
+  let notBefore = isoDate(leaf.validFrom);
+  let notAfter = isoDate(leaf.validTo);
   try {
     const facts = certificateFacts(leaf);
     subject = formatName(facts.subject);
@@ -219,6 +219,12 @@ function summarize(analysis: Analysis): CertificateSummary {
   return { subject, email, notAfter, notBefore, fingerprint: leaf.fingerprint256, issuer, findings: analysis.findings, chainLength: 1 + analysis.chain.length };
 }
 
+/** node:crypto's date text as ISO 8601; empty when OpenSSL could not read the date ("Bad time value"). */
+function isoDate(text: string): string {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString();
+}
+
 function isCa(certificate: X509Certificate): boolean {
   try {
     return certificateFacts(certificate).isCa;
@@ -231,6 +237,11 @@ function nameOf(certificate: X509Certificate): string {
   try {
     return displayName(certificateFacts(certificate).subject);
   } catch {
-    return certificate.subject.replace(/\n/g, ', ');
+    return opensslName(certificate.subject);
   }
+}
+
+/** node:crypto's one-name-per-line text on one line; node:crypto gives undefined for an empty name, whatever its types say. */
+function opensslName(text: string | undefined): string {
+  return (text ?? '').replace(/\n/g, ', ');
 }

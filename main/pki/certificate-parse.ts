@@ -2,6 +2,7 @@ import { type KeyObject, X509Certificate } from 'node:crypto';
 import { AppError } from '../core/errors.js';
 import { type Tlv, Tag, TagClass, children, firstChildOfTruncated, is, oidOf, raw, readTlv, sequenceItems } from './asn1-reader.js';
 import { PKCS7_SIGNED_DATA_OID, contentTypeOf, isContentInfo, pkcs7Certificates } from './pkcs7.js';
+import { pemBlocks } from './pem.js';
 import { Pkcs12Error, looksLikePkcs12, readPkcs12 } from './pkcs12-read.js';
 
 /**
@@ -74,7 +75,7 @@ const PKCS7_LABELS = new Set(['PKCS7', 'PKCS #7 SIGNED DATA', 'CMS', 'CERTIFICAT
 const REQUEST_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 
 function parsePem(text: string, name: string): ParsedBundle {
-  const blocks = pemBlocks(text);
+  const blocks = decodedPemBlocks(text);
   const certificates: X509Certificate[] = [];
   let sawCertificateBlock = false;
   for (const block of blocks) {
@@ -104,12 +105,8 @@ function parsePem(text: string, name: string): ParsedBundle {
   throw refusal(name, 'not_a_certificate', `${name} holds no certificate (its blocks are: ${[...labels].join(', ') || 'none'}): ${ACCEPTED}`);
 }
 
-function pemBlocks(text: string): PemBlock[] {
-  const blocks: PemBlock[] = [];
-  for (const match of text.matchAll(/-----BEGIN ([A-Z0-9 #]+)-----([\s\S]*?)-----END \1-----/g)) {
-    blocks.push({ label: match[1] ?? '', der: decodePemBody(match[2] ?? '') });
-  }
-  return blocks;
+function decodedPemBlocks(text: string): PemBlock[] {
+  return pemBlocks(text).map(({ label, body }) => ({ label, der: decodePemBody(body) }));
 }
 
 /** The base64 between the lines, without RFC 1421 headers ("Proc-Type: …"); null when it is not base64. */

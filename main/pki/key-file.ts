@@ -1,6 +1,9 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { AppError } from '../core/errors.js';
+import { readTlv, sequenceItems } from './asn1-reader.js';
+import { type PemSpan, pemBlocks } from './pem.js';
+import { UnsupportedAlgorithmError, derivationIterations } from './pkcs12-crypto.js';
 import { shellWord } from './posix-shell.js';
 
 /** A private key file is a few kilobytes; anything far bigger is not one. */
@@ -19,11 +22,6 @@ export async function readPrivateKeyFile(path: string, passphrase: string | null
   if (!block) throw notAKeyError(path, bytes, text);
   const key = openBlock(path, block, passphrase);
   return assertUsableRsa(path, key);
-}
-
-interface PemBlock {
-  label: string;
-  text: string;
 }
 
 const KEY_LABELS = ['ENCRYPTED PRIVATE KEY', 'PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'OPENSSH PRIVATE KEY'];
@@ -49,15 +47,11 @@ async function readKeyBytes(path: string): Promise<Buffer> {
   }
 }
 
-function firstKeyBlock(text: string): PemBlock | undefined {
-  for (const match of text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)) {
-    const label = match[1] ?? '';
-    if (KEY_LABELS.includes(label)) return { label, text: match[0] };
-  }
-  return undefined;
+function firstKeyBlock(text: string): PemSpan | undefined {
+  return pemBlocks(text).find((block) => KEY_LABELS.includes(block.label));
 }
 
-function openBlock(path: string, block: PemBlock, passphrase: string | null): KeyObject {
+function openBlock(path: string, block: PemSpan, passphrase: string | null): KeyObject {
   switch (block.label) {
     case 'RSA PRIVATE KEY':
       throw new AppError(
@@ -74,6 +68,7 @@ function openBlock(path: string, block: PemBlock, passphrase: string | null): Ke
       if (passphrase === null) {
         throw new AppError('bad_input', `${path} is encrypted ("BEGIN ENCRYPTED PRIVATE KEY"). Give its passphrase.`, { path, reason: 'passphrase_missing' });
       }
+      refuseCostlyEncryption(path, block);
       try {
         return createPrivateKey({ key: block.text, format: 'pem', passphrase });
       } catch {
@@ -85,6 +80,25 @@ function openBlock(path: string, block: PemBlock, passphrase: string | null): Ke
       } catch {
         throw new AppError('bad_input', `${path} looks like a private key file but cannot be read: it may be damaged or cut short. Choose another copy, or create a new key and CSR.`, { path });
       }
+  }
+}
+
+/**
+ * The file says how many rounds of key derivation open it, and OpenSSL runs whatever it says:
+ * a damaged or hostile key could ask for billions (hours). Checked before the passphrase is tried.
+ */
+function refuseCostlyEncryption(path: string, block: PemSpan): void {
+  try {
+    const [algorithmIdentifier] = sequenceItems(readTlv(Buffer.from(block.body.replace(/\s+/g, ''), 'base64')), 'an encrypted private key');
+    derivationIterations(algorithmIdentifier);
+  } catch (error) {
+    // A damaged structure is left to createPrivateKey, which refuses it.
+    if (!(error instanceof UnsupportedAlgorithmError)) return;
+    throw new AppError(
+      'bad_input',
+      `${path} is encrypted with ${error.message}, which this assistant does not open. Anaplan Connect reads keys encrypted the way OpenSSL writes them by default (PBES2 with PBKDF2). If the key opens elsewhere, convert it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in ${shellWord(path)} -out private-key.pem; otherwise create a new key and CSR.`,
+      { path, reason: 'unsupported_encryption' },
+    );
   }
 }
 

@@ -85,7 +85,7 @@ export function readPkcs12Entry(bytes: Buffer, alias: string, password: string):
   const entry = contents.keys.find((key) => (key.friendlyName ?? '').toLowerCase() === wanted);
   if (!entry) throw aliasNotFound(alias, contents.keys);
 
-  const certificates = contents.certificates.map(({ der }) => new X509Certificate(der));
+  const certificates = contents.certificates.map(({ der }) => keystoreCertificate(der));
   const linked = contents.certificates.findIndex((certificate) => entry.localKeyId !== null && certificate.localKeyId !== null && certificate.localKeyId.equals(entry.localKeyId));
   const certificate = (linked >= 0 ? certificates[linked] : undefined) ?? certificates.find((candidate) => certificateMatchesKey(candidate, entry.key));
   if (!certificate || !certificateMatchesKey(certificate, entry.key)) {
@@ -94,6 +94,15 @@ export function readPkcs12Entry(bytes: Buffer, alias: string, password: string):
     });
   }
   return { privateKey: entry.key, certificate, chain: orderChain(certificate, certificates).chain };
+}
+
+function keystoreCertificate(der: Buffer): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    const message = 'This keystore holds a damaged certificate, so it cannot be used to sign in. Import the certificate again to make a new keystore.';
+    throw new AppError('bad_input', message, { problems: [{ field: 'keystore', message }] });
+  }
 }
 
 function openKeystore(bytes: Buffer, password: string): Pkcs12Contents {

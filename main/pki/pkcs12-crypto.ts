@@ -69,6 +69,24 @@ export function iterationsOf(tlv: Tlv | undefined): number {
   return iterations;
 }
 
+const SCRYPT_OID = '1.3.6.1.4.1.11591.4.11';
+
+/**
+ * The iteration count a password-based scheme asks for, read before any work is done: PBES2 with
+ * PBKDF2, and PBES1 and the PKCS#12 PBE schemes (parameters { salt, iterations }). Throws
+ * UnsupportedAlgorithmError past MAX_ITERATIONS and for other key derivations (scrypt: its cost
+ * has no such bound), Asn1Error when the parameters are damaged.
+ */
+export function derivationIterations(algorithmIdentifier: Tlv | undefined): number {
+  const [algorithmOid, parameters] = sequenceItems(algorithmIdentifier, 'an encryption algorithm');
+  if (oidOf(algorithmOid) !== PBE_OID.pbes2) return iterationsOf(sequenceItems(parameters, 'PBE parameters')[1]);
+  const [kdf] = sequenceItems(parameters, 'PBES2 parameters');
+  const [kdfOid, kdfParameters] = sequenceItems(kdf, 'a key derivation function');
+  const kdfId = oidOf(kdfOid);
+  if (kdfId !== PBE_OID.pbkdf2) throw new UnsupportedAlgorithmError(`a key derivation other than PBKDF2 (${kdfId === SCRYPT_OID ? 'scrypt' : kdfId})`);
+  return iterationsOf(sequenceItems(kdfParameters, 'PBKDF2 parameters')[1]);
+}
+
 export function digestByOid(digestOid: string): { name: string; blockBytes: number } {
   const digest = DIGESTS[digestOid];
   if (!digest) throw new UnsupportedAlgorithmError(`digest algorithm ${digestOid}`);

@@ -1,6 +1,17 @@
-import { createHmac, createPrivateKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { Asn1Error, type Tlv, Tag, TagClass, content, expect, explicit, is, oidOf, raw, readTlv, sequenceItems, smallIntegerOf, stringOf } from './asn1-reader.js';
-import { DecryptionError, KDF_PURPOSE, UnsupportedAlgorithmError, bmpPassword, decryptWithPassword, digestByOid, iterationsOf, pkcs12Kdf } from './pkcs12-crypto.js';
+import {
+  DecryptionError,
+  KDF_PURPOSE,
+  MAX_ITERATIONS,
+  UnsupportedAlgorithmError,
+  bmpPassword,
+  decryptWithPassword,
+  derivationIterations,
+  digestByOid,
+  iterationsOf,
+  pkcs12Kdf,
+} from './pkcs12-crypto.js';
 
 /**
  * Reads a PKCS#12 (.p12/.pfx) file: checks its MAC with the password, decrypts its safes and
@@ -83,22 +94,59 @@ function asPkcs12Error<T>(read: () => T): T {
 
 function readPfx(bytes: Buffer, password: string): Pkcs12Contents {
   const contents: Pkcs12Contents = { keys: [], certificates: [] };
-  forEachSafe(bytes, password, (safeContents, macVerified) => readSafeContents(safeContents, password, macVerified, contents));
+  const unlocking = new Unlocking(password);
+  forEachSafe(bytes, unlocking, (safeContents, macVerified) => readSafeContents(safeContents, unlocking, macVerified, contents));
   return contents;
 }
 
+/**
+ * A keystore needs a MAC and a few decryptions (a safe, a key or two). A file of thousands of
+ * bags, each asking for thousands of rounds, would keep the assistant busy for minutes: what
+ * one file may make us derive from its password is limited, in count and in rounds in all.
+ */
+const MAX_DERIVATIONS = 32;
+
+/** The file password, and what the file has made us derive from it so far. */
+class Unlocking {
+  private derivations = 0;
+  private rounds = 0;
+  constructor(readonly password: string) {}
+
+  /** Counts one derivation of `iterations` rounds; throws UnsupportedAlgorithmError past the limits. */
+  spend(iterations: number): void {
+    this.derivations += 1;
+    this.rounds += iterations;
+    if (this.derivations > MAX_DERIVATIONS || this.rounds > MAX_ITERATIONS) {
+      throw new UnsupportedAlgorithmError(
+        `more password-based decryption than a keystore needs (over ${MAX_DERIVATIONS} decryptions, or over ${MAX_ITERATIONS.toLocaleString('en')} rounds in all)`,
+      );
+    }
+  }
+
+  /** spend() for the scheme of algorithmIdentifier; damaged parameters are left to decryptWithPassword to report. */
+  spendOn(algorithmIdentifier: Tlv): void {
+    let iterations = 0;
+    try {
+      iterations = derivationIterations(algorithmIdentifier);
+    } catch (error) {
+      if (!(error instanceof Asn1Error)) throw error;
+    }
+    this.spend(iterations);
+  }
+}
+
 /** Checks the PFX's MAC (when it has one) and hands each safe it opens to read, with whether the MAC was checked. */
-function forEachSafe(bytes: Buffer, password: string, read: (safeContents: Buffer, macVerified: boolean) => void): void {
+function forEachSafe(bytes: Buffer, unlocking: Unlocking, read: (safeContents: Buffer, macVerified: boolean) => void): void {
   const [, authSafe, macData] = sequenceItems(readTlv(bytes), 'a PFX');
   const [contentType, wrapped] = sequenceItems(authSafe, 'the authenticated safe');
   if (oidOf(contentType) !== PKCS12_OID.data) {
     throw new Pkcs12Error('unsupported', 'it is protected with public-key integrity (a signature) rather than a password, which this assistant does not read');
   }
   const authenticatedSafe = content(expect(explicit(wrapped, 0, 'the authenticated safe content'), Tag.octetString, 'the authenticated safe octets'));
-  const macVerified = macData ? verifyMac(macData, authenticatedSafe, password) : false;
+  const macVerified = macData ? verifyMac(macData, authenticatedSafe, unlocking) : false;
 
   for (const contentInfo of sequenceItems(readTlv(authenticatedSafe), 'the safe list')) {
-    const safeContents = openSafe(contentInfo, password);
+    const safeContents = openSafe(contentInfo, unlocking);
     try {
       if (safeContents) read(safeContents, macVerified);
     } catch (error) {
@@ -110,7 +158,7 @@ function forEachSafe(bytes: Buffer, password: string, read: (safeContents: Buffe
 }
 
 /** MacData ::= SEQUENCE { mac DigestInfo, macSalt OCTET STRING, iterations INTEGER DEFAULT 1 }. */
-function verifyMac(macData: Tlv, authenticatedSafe: Buffer, password: string): true {
+function verifyMac(macData: Tlv, authenticatedSafe: Buffer, unlocking: Unlocking): true {
   const [digestInfo, salt, iterationsTlv] = sequenceItems(macData, 'the MAC data');
   const [digestAlgorithm, expected] = sequenceItems(digestInfo, 'the MAC');
   const digestOid = oidOf(sequenceItems(digestAlgorithm, 'the MAC algorithm')[0]);
@@ -121,10 +169,14 @@ function verifyMac(macData: Tlv, authenticatedSafe: Buffer, password: string): t
   const iterations = iterationsTlv ? iterationsOf(iterationsTlv) : 1;
   const expectedMac = content(expect(expected, Tag.octetString, 'the MAC value'));
   const saltBytes = content(expect(salt, Tag.octetString, 'the MAC salt'));
-  const outputBytes = expectedMac.length;
+  // The MAC key is as long as the digest (RFC 7292 B.2), whatever length the stored MAC claims.
+  const outputBytes = createHash(digest.name).digest().length;
+  if (expectedMac.length !== outputBytes) throw new Asn1Error(`a ${expectedMac.length}-byte integrity check value where ${digest.name} gives ${outputBytes}`);
   // Tools disagree on how to encode an empty password (two zero bytes, or no bytes at all).
+  const { password } = unlocking;
   const candidates = password === '' ? [bmpPassword(''), Buffer.alloc(0)] : [bmpPassword(password)];
   for (const candidate of candidates) {
+    unlocking.spend(iterations);
     const key = pkcs12Kdf(digest, candidate, saltBytes, KDF_PURPOSE.mac, iterations, outputBytes);
     const mac = createHmac(digest.name, key).update(authenticatedSafe).digest();
     if (mac.length === expectedMac.length && timingSafeEqual(mac, expectedMac)) return true;
@@ -133,7 +185,7 @@ function verifyMac(macData: Tlv, authenticatedSafe: Buffer, password: string): t
 }
 
 /** ContentInfo: data (SafeContents as is), encryptedData (decrypted), envelopedData (not read). */
-function openSafe(contentInfo: Tlv, password: string): Buffer | null {
+function openSafe(contentInfo: Tlv, unlocking: Unlocking): Buffer | null {
   const [contentType, wrapped] = sequenceItems(contentInfo, 'a safe');
   switch (oidOf(contentType)) {
     case PKCS12_OID.data:
@@ -143,7 +195,7 @@ function openSafe(contentInfo: Tlv, password: string): Buffer | null {
       const [, encryptedContentInfo] = sequenceItems(explicit(wrapped, 0, 'encrypted data'), 'encrypted data');
       const [, algorithmIdentifier, encrypted] = sequenceItems(encryptedContentInfo, 'encrypted content info');
       if (!algorithmIdentifier || !is(encrypted, 0, TagClass.context)) throw new Asn1Error('encrypted safe without content');
-      return decrypt(algorithmIdentifier, content(encrypted), password, 'wrong_password');
+      return decrypt(algorithmIdentifier, content(encrypted), unlocking, 'wrong_password');
     }
     case PKCS12_OID.envelopedData:
       throw new UnsupportedAlgorithmError('a public-key encrypted safe (envelopedData)');
@@ -152,9 +204,10 @@ function openSafe(contentInfo: Tlv, password: string): Buffer | null {
   }
 }
 
-function decrypt(algorithmIdentifier: Tlv, ciphertext: Buffer, password: string, problem: Pkcs12Problem): Buffer {
+function decrypt(algorithmIdentifier: Tlv, ciphertext: Buffer, unlocking: Unlocking, problem: Pkcs12Problem): Buffer {
+  unlocking.spendOn(algorithmIdentifier);
   try {
-    return decryptWithPassword(algorithmIdentifier, ciphertext, password);
+    return decryptWithPassword(algorithmIdentifier, ciphertext, unlocking.password);
   } catch (error) {
     if (error instanceof DecryptionError) {
       throw passwordProblem(problem, 'private key');
@@ -188,7 +241,7 @@ function forEachBag(safeContents: Buffer, visit: (bagId: Tlv | undefined, value:
 }
 
 /** SafeContents ::= SEQUENCE OF SafeBag { bagId, [0] EXPLICIT bagValue, bagAttributes SET OPTIONAL }. */
-function readSafeContents(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12Contents): void {
+function readSafeContents(safeContents: Buffer, unlocking: Unlocking, macVerified: boolean, into: Pkcs12Contents): void {
   forEachBag(safeContents, (bagId, value, attributesTlv) => {
     const attributes = readAttributes(attributesTlv);
     switch (oidOf(bagId)) {
@@ -199,7 +252,7 @@ function readSafeContents(safeContents: Buffer, password: string, macVerified: b
         const [algorithmIdentifier, encrypted] = sequenceItems(value, 'an encrypted private key');
         if (!algorithmIdentifier) throw new Asn1Error('encrypted private key without algorithm');
         const problem = keyProblem(macVerified);
-        const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted key octets')), password, problem);
+        const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted key octets')), unlocking, problem);
         into.keys.push({ ...attributes, key: privateKeyFromDecrypted(info, problem) });
         break;
       }
@@ -273,11 +326,12 @@ export function readPkcs12SecretKeys(bytes: Buffer, password: string): Pkcs12Sec
 
 function readPfxSecretKeys(bytes: Buffer, password: string): Pkcs12SecretKey[] {
   const secretKeys: Pkcs12SecretKey[] = [];
-  forEachSafe(bytes, password, (safeContents, macVerified) => readSecretBags(safeContents, password, macVerified, secretKeys));
+  const unlocking = new Unlocking(password);
+  forEachSafe(bytes, unlocking, (safeContents, macVerified) => readSecretBags(safeContents, unlocking, macVerified, secretKeys));
   return secretKeys;
 }
 
-function readSecretBags(safeContents: Buffer, password: string, macVerified: boolean, into: Pkcs12SecretKey[]): void {
+function readSecretBags(safeContents: Buffer, unlocking: Unlocking, macVerified: boolean, into: Pkcs12SecretKey[]): void {
   forEachBag(safeContents, (bagId, value, attributesTlv) => {
     if (oidOf(bagId) !== SECRET_BAG_OID) return;
     // Like the JDK: exactly { secretTypeId, [0] OCTET STRING }, secretTypeId not looked at.
@@ -287,7 +341,7 @@ function readSecretBags(safeContents: Buffer, password: string, macVerified: boo
     const [algorithmIdentifier, encrypted] = sequenceItems(readTlv(octets), 'an encrypted secret key');
     if (!algorithmIdentifier) throw new Asn1Error('encrypted secret key without algorithm');
     const problem = keyProblem(macVerified);
-    const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted secret key octets')), password, problem);
+    const info = decrypt(algorithmIdentifier, content(expect(encrypted, Tag.octetString, 'encrypted secret key octets')), unlocking, problem);
     into.push({ ...readAttributes(attributesTlv), ...secretKeyFromDecrypted(info, problem) });
   });
 }

@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError, type FieldMessage } from '../core/errors.js';
 import { isSelfSigned, issuedBy } from './chain-order.js';
@@ -80,7 +80,7 @@ const SHA256_TEXT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
 const rootSchema = z
   .object({
-    name: z.string().trim().min(1, 'Give the root a name.'),
+    name: z.string({ error: 'Give the root a name: "name": "…".' }).trim().min(1, 'Give the root a name.'),
     subject: z
       .string()
       .refine((text) => parseNameText(text) !== null, 'Write the subject as "C=…, O=…, CN=…" (attribute=value pairs separated by commas).')
@@ -93,7 +93,7 @@ const rootsFileSchema = z.object({
   /** "extend" (default) adds to the built-in list; "replace" uses only this file's roots. */
   mode: z.enum(['extend', 'replace']).default('extend'),
   source: z.string().optional(),
-  roots: z.array(rootSchema).min(1, 'List at least one root.'),
+  roots: z.array(rootSchema, { error: 'List the roots: "roots": [{"name": "…", "subject": "…"}].' }).min(1, 'List at least one root.'),
 });
 
 /** The supported roots: built in, or as a JSON file replaces or extends them. */
@@ -125,10 +125,22 @@ export async function loadRoots(overrideFile?: string | null): Promise<Supported
     : { roots: [...builtInRoots().roots, ...fileRoots], source: `${source}, added to the built-in snapshot (November 2026)` };
 }
 
+/** A roots list is a few kilobytes of JSON; anything far bigger (or /dev/zero) is the wrong file. */
+const MAX_ROOTS_FILE_BYTES = 1024 * 1024;
+
 async function readRootsFile(path: string): Promise<string> {
   try {
+    const stats = await stat(path);
+    if (!stats.isFile() || stats.size > MAX_ROOTS_FILE_BYTES) {
+      const what = stats.isFile() ? `${stats.size} bytes, far too big for a list of roots` : 'not a file';
+      throw new AppError('bad_input', `${path} is ${what}. Check the path of the supported roots file, or leave it out to use the built-in list.`, {
+        path,
+        problems: [{ field: 'rootsFile', message: 'Not a roots file.' }],
+      });
+    }
     return await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof AppError) throw error;
     const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
     throw new AppError(
       code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? 'bad_input' : 'io',

@@ -171,9 +171,9 @@ function keyUsageOf(value: Tlv): KeyUsageName[] {
 }
 
 /** Every [6] uniformResourceIdentifier inside a structure (distribution points nest them deeply). */
-function urisWithin(tlv: Tlv): string[] {
+function urisWithin(tlv: Tlv, depth = 0): string[] {
   if (is(tlv, GENERAL_NAME.uri, TagClass.context) && !tlv.constructed) return [stringOf(tlv)];
   if (!tlv.constructed) return [];
-  return children(tlv).flatMap(urisWithin);
+  return children(tlv, depth).flatMap((child) => urisWithin(child, depth + 1));
 }
 

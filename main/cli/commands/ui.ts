@@ -12,7 +12,12 @@ import { openInBrowser } from '../open-browser.js';
 import type { Run } from '../run.js';
 
 const UiFlags = z.object({
-  port: z.coerce.number().int().min(0).max(65535, 'must be a port number (0-65535)').optional(),
+  port: z.coerce
+    .number({ error: 'must be a port number (0-65535)' })
+    .int('must be a port number (0-65535)')
+    .min(0, 'must be a port number (0-65535)')
+    .max(65535, 'must be a port number (0-65535)')
+    .optional(),
   open: z.boolean().default(true),
 });
 
