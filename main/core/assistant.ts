@@ -20,6 +20,7 @@ import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { isAllowedExternalUrl } from './external-links.js';
 import { loginBasic } from './login.js';
+import { PRODUCT_NAME } from './version.js';
 
 /** What only the front door can do: the desktop app, the browser host and tests fill these in. */
 export interface HostCapabilities {
@@ -43,7 +44,6 @@ export interface AssistantDeps {
 
 export type Handlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };
 
-export const PRODUCT_NAME = 'Anaplan Connect Setup Assistant';
 
 export function createAssistant(deps: AssistantDeps): Handlers {
   const now = deps.now ?? (() => new Date());

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
 import { recordImportedCertificate } from '../../core/profiles.js';
 import { importCertificate, type ImportResult } from '../../pki/certificate-import.js';
-import { openNodeSettings } from '../../store/node-settings.js';
 import { addJsonOption, parseFlags } from '../options.js';
 import type { Run } from '../run.js';
+import { openSettings } from '../settings.js';
 import { readGivenSecret, readSecret } from '../secret-input.js';
 
 const ImportFlags = z.object({
@@ -68,7 +68,7 @@ export function registerImportCert(program: Command, run: Run): void {
           expectedEmail: flags.email ?? null,
           rootsFile: flags.roots ?? null,
         });
-        if (flags.profile) recordImportedCertificate(openNodeSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
+        if (flags.profile) recordImportedCertificate(await openSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
         const warnings = result.findings.map((finding) => finding.message);
         for (const warning of warnings) out.info(`Warning: ${warning}`);
         out.result(importAnswer(result, warnings), () => describe(result));

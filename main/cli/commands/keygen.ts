@@ -8,9 +8,9 @@ import { recordCertificateRequest } from '../../core/profiles.js';
 import { caProfile } from '../../pki/ca-profiles.js';
 import { createKeyAndCsr, type KeygenResult } from '../../pki/keygen.js';
 import { checkPassphrase } from '../../pki/passphrase.js';
-import { openNodeSettings } from '../../store/node-settings.js';
 import { addJsonOption, parseFlags } from '../options.js';
 import type { Run } from '../run.js';
+import { openSettings } from '../settings.js';
 import { readSecret } from '../secret-input.js';
 
 const KeygenFlags = z.object({
@@ -21,7 +21,7 @@ const KeygenFlags = z.object({
   locality: z.string().optional(),
   state: z.string().optional(),
   country: z.string().optional(),
-  bits: z.coerce.number().int().default(2048),
+  bits: z.coerce.number({ error: 'must be 2048, 3072 or 4096' }).int('must be 2048, 3072 or 4096').default(2048),
   ca: z.enum(CA_PROFILE_IDS, { error: `must be one of ${CA_PROFILE_IDS.join(', ')}` }).default('sectigo'),
   passphraseFile: z.string().optional(),
   passphraseEnv: z.string().optional(),
@@ -80,7 +80,7 @@ export function registerKeygen(program: Command, run: Run): void {
           forceBackup: flags.forceBackup,
           onProgress: (message) => out.info(message),
         });
-        if (flags.profile) recordCertificateRequest(openNodeSettings(), flags.profile, toCertificateRequest(result, subject));
+        if (flags.profile) recordCertificateRequest(await openSettings(), flags.profile, toCertificateRequest(result, subject));
         for (const warning of result.warnings) out.info(`Warning: ${warning}`);
         out.result(keygenAnswer(result), () => describe(result));
       }),
