@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, hash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import forge from './forge.js';
+import { iterateSha1 } from './iterated-sha1.js';
 import { type Tlv, Tag, content, expect, oidOf, sequenceItems, smallIntegerOf } from './asn1-reader.js';
 import { type Asn1, algorithm, integer, octetString, sequence } from './der.js';
 
@@ -114,9 +115,8 @@ export function pkcs12Kdf(digest: { name: string; blockBytes: number }, password
   const parts: Buffer[] = [];
   let produced = 0;
   while (produced < length) {
-    let a = createHash(digest.name).update(diversifier).update(block).digest();
-    // The one-shot hash: thousands of rounds per key, several keys per keystore.
-    for (let round = 1; round < iterations; round++) a = hash(digest.name, a, 'buffer');
+    const first = createHash(digest.name).update(diversifier).update(block).digest();
+    const a = iterateDigest(digest.name, first, iterations - 1);
     parts.push(a);
     produced += a.length;
     if (produced >= length) break;
@@ -133,6 +133,14 @@ export function pkcs12Kdf(digest: { name: string; blockBytes: number }, password
     }
   }
   return Buffer.concat(parts).subarray(0, length);
+}
+
+/** The digest applied `rounds` more times: SHA-1 (every legacy keystore) in-process, others through OpenSSL. */
+function iterateDigest(name: string, digest: Buffer, rounds: number): Buffer {
+  if (name === 'sha1') return iterateSha1(digest, rounds);
+  let a = digest;
+  for (let round = 0; round < rounds; round++) a = hash(name, a, 'buffer');
+  return a;
 }
 
 /** Decrypts data protected by the password-based scheme in `algorithmIdentifier`. */
