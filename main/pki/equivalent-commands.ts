@@ -1,5 +1,6 @@
 import type { CaProfile } from './ca-profiles.js';
 import type { RsaBits } from './keys.js';
+import { PBKDF2_ITERATIONS } from './pbes2.js';
 import { shellWord } from './posix-shell.js';
 import { type CsrSubject, SHORT_NAMES, normalizeSubject, subjectEntries } from './subject.js';
 
@@ -19,7 +20,7 @@ export interface OpensslEquivalentInput {
 
 /**
  * The OpenSSL 3 commands (POSIX shell) that make the same key and request by hand:
- *  1. the key, PKCS#8 (encrypted: PBES2, AES-256-CBC, HMAC-SHA-256, as ours);
+ *  1. the key, PKCS#8 (encrypted: PBES2, AES-256-CBC, HMAC-SHA-256 and the iteration count, as ours);
  *  2. the request, with the same subject and the same requested extensions in the same order
  *     (csr-extensions.ts), signed with the profile's hash;
  *  3. a check of the request's signature, printing it.
@@ -31,13 +32,16 @@ export function opensslEquivalent(input: OpensslEquivalentInput): string[] {
   const keyFile = fileArgument(input.keyFile);
   const csrFile = fileArgument(input.csrFile);
   const passphraseSource = input.encrypted && input.passphraseEnv !== undefined ? `env:${input.passphraseEnv}` : undefined;
-  const makeKey = [
-    'openssl genpkey -quiet -algorithm RSA',
-    `-pkeyopt rsa_keygen_bits:${input.bits}`,
-    ...(input.encrypted ? ['-aes-256-cbc'] : []),
-    ...(passphraseSource ? [`-pass ${shellWord(passphraseSource)}`] : []),
-    `-out ${keyFile}`,
-  ];
+  const generate = `openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:${input.bits}`;
+  // genpkey encrypts with a fixed 2,048 PBKDF2 iterations; pkcs8 takes ours (pbes2.ts), so the
+  // key goes through a pipe, never to disk unencrypted.
+  const makeKey = input.encrypted
+    ? [
+        `${generate} | openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter ${PBKDF2_ITERATIONS}`,
+        ...(passphraseSource ? [`-passout ${shellWord(passphraseSource)}`] : []),
+        `-out ${keyFile}`,
+      ]
+    : [generate, `-out ${keyFile}`];
   const makeRequest = [
     `openssl req -new -key ${keyFile}`,
     ...(passphraseSource ? [`-passin ${shellWord(passphraseSource)}`] : []),

@@ -124,7 +124,7 @@ describe('opensslEquivalent', () => {
     expect(commands).toHaveLength(3);
     const [makeKey = '', makeRequest = '', check = ''] = commands;
     expect(makeKey).toMatch(/^openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 /);
-    expect(makeKey.includes(' -aes-256-cbc ')).toBe(encrypted);
+    expect(makeKey.includes(' -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 100000 ')).toBe(encrypted);
     expect(makeKey.includes('env:KEY_PASSPHRASE')).toBe(encrypted);
     expect(makeRequest).toMatch(/^openssl req -new -key /);
     expect(makeRequest).toContain(` -${profile.hash} `);
@@ -151,6 +151,8 @@ describe('opensslEquivalent', () => {
     if (encrypted) {
       const structure = openssl('asn1parse', '-in', join(dir(), 'their key.pem')).stdout;
       expect(structure).toMatch(/:PBES2[\s\S]*:hmacWithSHA256[\s\S]*:aes-256-cbc/);
+      // The same stretching as ours: 100,000 PBKDF2 iterations (0x0186A0).
+      expect(structure).toMatch(/INTEGER\s+:0186A0/);
     }
   });
 
@@ -163,7 +165,7 @@ describe('opensslEquivalent', () => {
       keyFile: '-key.pem',
       csrFile: "Ada's request.csr",
     });
-    expect(makeKey).toBe('openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -aes-256-cbc -out ./-key.pem');
+    expect(makeKey).toBe('openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:4096 | openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -iter 100000 -out ./-key.pem');
     expect(makeRequest).toContain('openssl req -new -key ./-key.pem -sha256 ');
     expect(makeRequest).toContain(`-out 'Ada'\\''s request.csr'`);
     expect(makeRequest).toContain(
