@@ -58,6 +58,7 @@ describe.skipIf(!CHROMIUM_PATH)('accessibility of every step, light and dark (ax
   test('the Basic path, from the start page to done, using the keyboard for the choices', async () => {
     const page = await browser.newPage({ bypassCSP: true });
     await page.goto(ui.url);
+    await page.getByRole('heading', { name: 'Welcome' }).waitFor(); // the page is rendered, not just loaded
     await expectNoViolations(page, 'start page');
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByRole('button', { name: 'Continue' }).click(); // field errors shown
