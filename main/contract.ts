@@ -12,6 +12,7 @@ import {
   ThemeSchema,
   WizardStepSchema,
 } from './store/settings-schema.js';
+import { CA_PROFILE_IDS } from './pki/ca-profiles.js';
 
 /**
  * The single list of what the UI may ask of the core. The preload exposes one function per
@@ -148,7 +149,7 @@ export const ExportWrittenSchema = z.object({
   equivalentCommands: z.array(EquivalentCommandSchema),
 });
 
-export const CA_PROFILE_IDS = ['sectigo', 'digicert', 'globalsign', 'quovadis', 'other'] as const;
+export { CA_PROFILE_IDS };
 const SubjectFieldNeed = z.enum(['required', 'optional', 'ignored']);
 export const CaProfileSchema = z.object({
   id: z.enum(CA_PROFILE_IDS),

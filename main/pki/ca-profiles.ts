@@ -8,7 +8,8 @@ import { AppError } from '../core/errors.js';
  * tells the person what to ask for (the purposes), not a SKU.
  */
 
-export type CaProfileId = 'sectigo' | 'digicert' | 'globalsign' | 'quovadis' | 'other';
+export const CA_PROFILE_IDS = ['sectigo', 'digicert', 'globalsign', 'quovadis', 'other'] as const;
+export type CaProfileId = (typeof CA_PROFILE_IDS)[number];
 
 export type SubjectField = 'commonName' | 'email' | 'organization' | 'organizationalUnit' | 'locality' | 'state' | 'country';
 

@@ -10,19 +10,19 @@ export function iterateSha1(digest: Uint8Array, rounds: number): Buffer {
   if (digest.length !== 20) throw new RangeError('iterateSha1 takes a 20-byte SHA-1 digest');
   const view = new DataView(digest.buffer, digest.byteOffset, 20);
   let [h0, h1, h2, h3, h4] = [0, 4, 8, 12, 16].map((offset) => view.getInt32(offset)) as [number, number, number, number, number];
+  // The message schedule: words 0-4 are the previous digest, 5 the 0x80 padding byte, 6-14
+  // zero, 15 the length (160 bits); 16-79 are derived from them each round.
   const w = new Int32Array(80);
+  w[5] = 0x80000000 | 0;
+  w[15] = 160;
   for (let round = 0; round < rounds; round++) {
-    // The block: the previous digest, the 0x80 padding byte, zeros, and the length, 160 bits.
-    w.fill(0);
     w[0] = h0;
     w[1] = h1;
     w[2] = h2;
     w[3] = h3;
     w[4] = h4;
-    w[5] = 0x80000000 | 0;
-    w[15] = 160;
     for (let t = 16; t < 80; t++) {
-      const x = (w[t - 3] ?? 0) ^ (w[t - 8] ?? 0) ^ (w[t - 14] ?? 0) ^ (w[t - 16] ?? 0);
+      const x = (w[t - 3] as number) ^ (w[t - 8] as number) ^ (w[t - 14] as number) ^ (w[t - 16] as number);
       w[t] = (x << 1) | (x >>> 31);
     }
     let a = IV[0] | 0;
@@ -30,23 +30,32 @@ export function iterateSha1(digest: Uint8Array, rounds: number): Buffer {
     let c = IV[2] | 0;
     let d = IV[3] | 0;
     let e = IV[4] | 0;
-    for (let t = 0; t < 80; t++) {
-      let f: number;
-      let k: number;
-      if (t < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (t < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (t < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc | 0;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6 | 0;
-      }
-      const next = (((a << 5) | (a >>> 27)) + f + e + k + (w[t] ?? 0)) | 0;
+    for (let t = 0; t < 20; t++) {
+      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + (w[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (let t = 20; t < 40; t++) {
+      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + (w[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (let t = 40; t < 60; t++) {
+      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + (w[t] as number)) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = next;
+    }
+    for (let t = 60; t < 80; t++) {
+      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + (w[t] as number)) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

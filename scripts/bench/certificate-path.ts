@@ -23,7 +23,7 @@ import { CLI } from '../../test/support/cli.js';
 import { TestCa, TEST_PASSPHRASE, TEST_SUBJECT, type TestRequest } from '../../test/support/test-ca.js';
 import { median, ratio, type Table } from './table.js';
 
-const RUNS = 11;
+const RUNS = 15;
 const KEYSTORE_PASSWORD = 'Bench keystore 123';
 const ENV = { ...process.env, KEY_PASSPHRASE: TEST_PASSPHRASE, KEYSTORE_PASSWORD };
 type KeyProtection = 'as ours' | 'openssl defaults';

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.js';
-import { recordImportedCertificate } from '../../core/profiles.js';
 import { importCertificate, type ImportResult } from '../../pki/certificate-import.js';
 import { addJsonOption, parseFlags } from '../options.js';
 import type { Run } from '../run.js';
@@ -68,7 +67,10 @@ export function registerImportCert(program: Command, run: Run): void {
           expectedEmail: flags.email ?? null,
           rootsFile: flags.roots ?? null,
         });
-        if (flags.profile) recordImportedCertificate(await openSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
+        if (flags.profile) {
+          const { recordImportedCertificate } = await import('../../core/profiles.js');
+          recordImportedCertificate(await openSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
+        }
         const warnings = result.findings.map((finding) => finding.message);
         for (const warning of warnings) out.info(`Warning: ${warning}`);
         out.result(importAnswer(result, warnings), () => describe(result));

@@ -1,11 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { CA_PROFILE_IDS } from '../../contract.js';
-import { toCertificateRequest } from '../../core/certificate-requests.js';
 import { AppError } from '../../core/errors.js';
-import { recordCertificateRequest } from '../../core/profiles.js';
-import { caProfile } from '../../pki/ca-profiles.js';
+import { CA_PROFILE_IDS, caProfile } from '../../pki/ca-profiles.js';
 import { createKeyAndCsr, type KeygenResult } from '../../pki/keygen.js';
 import { checkPassphrase } from '../../pki/passphrase.js';
 import { addJsonOption, parseFlags } from '../options.js';
@@ -80,7 +77,10 @@ export function registerKeygen(program: Command, run: Run): void {
           forceBackup: flags.forceBackup,
           onProgress: (message) => out.info(message),
         });
-        if (flags.profile) recordCertificateRequest(await openSettings(), flags.profile, toCertificateRequest(result, subject));
+        if (flags.profile) {
+          const [{ recordCertificateRequest }, { toCertificateRequest }] = await Promise.all([import('../../core/profiles.js'), import('../../core/certificate-requests.js')]);
+          recordCertificateRequest(await openSettings(), flags.profile, toCertificateRequest(result, subject));
+        }
         for (const warning of result.warnings) out.info(`Warning: ${warning}`);
         out.result(keygenAnswer(result), () => describe(result));
       }),
