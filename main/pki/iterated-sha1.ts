@@ -30,32 +30,11 @@ export function iterateSha1(digest: Uint8Array, rounds: number): Buffer {
     let c = IV[2] | 0;
     let d = IV[3] | 0;
     let e = IV[4] | 0;
-    for (let t = 0; t < 20; t++) {
-      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + (w[t] as number)) | 0;
-      e = d;
-      d = c;
-      c = (b << 30) | (b >>> 2);
-      b = a;
-      a = next;
-    }
-    for (let t = 20; t < 40; t++) {
-      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + (w[t] as number)) | 0;
-      e = d;
-      d = c;
-      c = (b << 30) | (b >>> 2);
-      b = a;
-      a = next;
-    }
-    for (let t = 40; t < 60; t++) {
-      const next = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + (w[t] as number)) | 0;
-      e = d;
-      d = c;
-      c = (b << 30) | (b >>> 2);
-      b = a;
-      a = next;
-    }
-    for (let t = 60; t < 80; t++) {
-      const next = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + (w[t] as number)) | 0;
+    for (let t = 0; t < 80; t++) {
+      // The four ranges of 20 rounds differ only in f and the constant k.
+      const f = t < 20 ? (b & c) | (~b & d) : t >= 40 && t < 60 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
+      const k = t < 20 ? 0x5a827999 : t < 40 ? 0x6ed9eba1 : t < 60 ? 0x8f1bbcdc | 0 : 0xca62c1d6 | 0;
+      const next = (((a << 5) | (a >>> 27)) + f + e + k + (w[t] as number)) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

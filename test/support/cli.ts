@@ -37,3 +37,41 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.stdin.end(options.input ?? '');
   });
 }
+
+export interface NdjsonRun {
+  exit: number;
+  stderr: string;
+  /** Every line of stdout, parsed (a line that is not JSON fails the run). */
+  events: Array<Record<string, unknown>>;
+  /** Whatever stdout held after its last newline: '' when every line ended. */
+  unterminated: string;
+}
+
+/**
+ * Runs the built CLI to the end where it prints one JSON object per line (`oauth --json`),
+ * handing each event to `onEvent` as it arrives (to approve a code on the emulator, say).
+ */
+export function runNdjsonCli(
+  args: string[],
+  options: { env: Record<string, string>; cwd?: string; onEvent?: (event: Record<string, unknown>) => void },
+): Promise<NdjsonRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: Array<Record<string, unknown>> = [];
+    let buffer = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const event = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
+        buffer = buffer.slice(newline + 1);
+        events.push(event);
+        options.onEvent?.(event);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exit: code ?? -1, stderr, events, unterminated: buffer }));
+  });
+}

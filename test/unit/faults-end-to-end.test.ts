@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -13,7 +12,7 @@ import { dispatch } from '../../main/core/dispatch.js';
 import { createHttpClient } from '../../main/net/http.js';
 import { openNodeSettings } from '../../main/store/node-settings.js';
 import { NO_SECRET_STORE } from '../../main/store/secrets.js';
-import { CLI, runCli, type CliResult } from '../support/cli.js';
+import { runCli, runNdjsonCli, type CliResult, type NdjsonRun } from '../support/cli.js';
 import { TestCa, makeRequest, type IssuedCertificate, type TestRequest } from '../support/test-ca.js';
 import { SEED, SEED_OAUTH_CLIENTS, startEmulator, type Emulator, type EmulatorOptions, type Fault } from '../emulator/server.js';
 
@@ -359,40 +358,15 @@ describe.concurrent('certificate sign-in through `anaplan-setup login --method c
 // ---------------------------------------------------------------------------------------------
 // 4. The OAuth device grant: `anaplan-setup oauth --json`
 
-interface OAuthRun {
-  exit: number;
-  stderr: string;
-  events: Array<Record<string, unknown>>;
-}
-
 /** Runs `oauth --json` to the end, calling onCode with the code event (to approve it on the emulator). */
-function oauthFlow(emu: Emulator, sb: Sandbox, extra: string[], onCode?: (userCode: string) => void): Promise<OAuthRun> {
+async function oauthFlow(emu: Emulator, sb: Sandbox, extra: string[], onCode?: (userCode: string) => void): Promise<NdjsonRun> {
   const args = ['oauth', '--client-id', DEVICE_CLIENT, '--token-store-dir', join(sb.home, 'store'), '--auth-url', emu.url, '--api-url', emu.url, '--oauth-url', emu.url, '--json', ...extra];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: sb.work, env: { PATH: process.env.PATH ?? '', ...sb.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: Array<Record<string, unknown>> = [];
-    let buffer = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const event = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-        buffer = buffer.slice(newline + 1);
-        events.push(event);
-        if (event.event === 'code') onCode?.(String(event.userCode));
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      expect(buffer, 'every stdout line is JSON').toBe('');
-      resolve({ exit: code ?? -1, stderr, events });
-    });
-  });
+  const run = await runNdjsonCli(args, { cwd: sb.work, env: sb.env, onEvent: (event) => event.event === 'code' && onCode?.(String(event.userCode)) });
+  expect(run.unterminated, 'every stdout line is JSON').toBe('');
+  return run;
 }
 
-function expectOAuthFailure(run: OAuthRun, code: string, words: RegExp[]): string {
+function expectOAuthFailure(run: NdjsonRun, code: string, words: RegExp[]): string {
   expect(run.stderr).toBe('');
   const last = run.events.at(-1) ?? {};
   expect(last.event).toBe('error');
@@ -404,14 +378,14 @@ function expectOAuthFailure(run: OAuthRun, code: string, words: RegExp[]): strin
   return message;
 }
 
-function expectOAuthDone(run: OAuthRun, sb: Sandbox): void {
+function expectOAuthDone(run: NdjsonRun, sb: Sandbox): void {
   expect(run.stderr).toBe('');
   expect(run.events.at(-1), JSON.stringify(run.events.at(-1))).toMatchObject({ event: 'done', tokenStore: join(sb.home, 'store', tokenStoreFileName(DEVICE_CLIENT)), user: { email: user.email } });
   expect(run.exit).toBe(0);
 }
 
 /** Every retrying status tells the person what went wrong in words, never in library text. */
-function expectRetryReasonsFriendly(run: OAuthRun): void {
+function expectRetryReasonsFriendly(run: NdjsonRun): void {
   for (const event of run.events.filter((e) => e.event === 'status' && e.state === 'retrying')) expect(String(event.reason)).not.toMatch(RAW);
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import type { EventName, EventPayload } from '../../main/contract.js';
 import { createHttpClient } from '../../main/net/http.js';
 import { openNodeSettings } from '../../main/store/node-settings.js';
 import { refreshTokenKey, type SecretStore } from '../../main/store/secrets.js';
-import { CLI, ROOT, runCli } from '../support/cli.js';
+import { runCli, runNdjsonCli, type NdjsonRun } from '../support/cli.js';
 import { findJdk } from '../support/java.js';
 import { tokenStoreProbe } from '../support/token-store-probe.js';
 import { SEED, SEED_OAUTH_CLIENTS, startEmulator, type Emulator, type Fault } from '../emulator/server.js';
@@ -42,26 +41,10 @@ async function emulatorFor(context: Pick<TestContext, 'onTestFinished'>): Promis
 const endpointFlags = (emulator: Emulator) => ['--auth-url', emulator.url, '--api-url', emulator.url, '--oauth-url', emulator.url];
 
 /** `anaplan-setup oauth --json` to its end, approving the code as the integration user. */
-function oauthApproved(emulator: Emulator, home: string, storeDir: string): Promise<{ exit: number; stderr: string; events: Array<Record<string, unknown>> }> {
-  const args = [CLI, 'oauth', '--client-id', CLIENT, '--token-store-dir', storeDir, ...endpointFlags(emulator), '--json'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: Array<Record<string, unknown>> = [];
-    let buffer = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const event = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-        buffer = buffer.slice(newline + 1);
-        events.push(event);
-        if (event.event === 'code') emulator.approveDevice(String(event.userCode), user.email);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ exit: code ?? -1, stderr, events }));
+function oauthApproved(emulator: Emulator, home: string, storeDir: string): Promise<NdjsonRun> {
+  return runNdjsonCli(['oauth', '--client-id', CLIENT, '--token-store-dir', storeDir, ...endpointFlags(emulator), '--json'], {
+    env: { HOME: home },
+    onEvent: (event) => event.event === 'code' && emulator.approveDevice(String(event.userCode), user.email),
   });
 }
 
