@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EndpointChoiceSchema } from './anaplan/endpoints.js';
 import { METHOD_NAMES, type EventName, type MethodName } from './contract-names.js';
 import { ERROR_CODES } from './core/errors.js';

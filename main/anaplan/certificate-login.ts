@@ -1,5 +1,5 @@
 import { constants, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../core/errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { toPem } from '../pki/pem.js';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';

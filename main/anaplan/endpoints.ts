@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../core/errors.js';
 import { DEFAULT_REGION_ID, REGIONS, findRegion } from './regions.js';
 

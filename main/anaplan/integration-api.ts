@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../core/errors.js';
 import type { HttpClient } from '../net/http.js';
 import { hostOf, parseAnswer } from './json.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../core/errors.js';
 import { proxyAuthRequired, retryAfterMs, type HttpClient, type HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';

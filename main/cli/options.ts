@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { EndpointChoiceSchema, resolveEndpoints, type Endpoints } from '../anaplan/endpoints.js';
 import { AppError } from '../core/errors.js';
 import { checkProxyUrl, type HttpSettings } from '../net/http.js';

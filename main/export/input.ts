@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { URL_SAFE_CLIENT_ID } from '../anaplan/device-grant.js';
 import { checkServiceUrl } from '../anaplan/endpoints.js';
 import { AppError, isAppError } from '../core/errors.js';

@@ -4,7 +4,8 @@ import { AppError } from '../core/errors.js';
 import { writeFilesSafely } from '../fs/atomic.js';
 import { type CaProfile, type CaProfileId, caProfile } from './ca-profiles.js';
 import { buildCsrPem } from './csr.js';
-import { type RsaBits, generateRsaKeyPair, privateKeyPemAsync, publicKeyFingerprint } from './keys.js';
+import { type RsaBits, generateRsaKeyPair, privateKeyPemWith, publicKeyFingerprint } from './keys.js';
+import { deriveKeyEncryption } from './pbes2.js';
 import { checkPassphrase } from './passphrase.js';
 import { type CsrSubject, assertSubject, normalizeSubject, subjectLine } from './subject.js';
 
@@ -56,10 +57,11 @@ export async function createKeyAndCsr(input: KeygenInput): Promise<KeygenResult>
   await assertFolderUsable(dir, input.forceBackup);
 
   progress(`Generating a ${input.bits}-bit RSA key pair${input.bits >= 4096 ? ' (this can take a few seconds)' : ''}`);
+  const encryption = input.passphrase === null ? Promise.resolve(null) : deriveKeyEncryption(input.passphrase);
   const keys = await generateRsaKeyPair(input.bits);
   progress('Signing the certificate signing request');
   const csrPem = buildCsrPem(keys, input.subject, profile);
-  const keyPem = await privateKeyPemAsync(keys.privateKey, input.passphrase);
+  const keyPem = privateKeyPemWith(keys.privateKey, await encryption);
 
   progress(`Writing ${PRIVATE_KEY_FILE} and ${CSR_FILE}`);
   const written = await writeFilesSafely(

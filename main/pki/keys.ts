@@ -1,6 +1,6 @@
 import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { encryptPrivateKeyInfo, encryptPrivateKeyInfoAsync } from './pbes2.js';
+import { type KeyEncryption, encryptPrivateKeyInfo, encryptPrivateKeyInfoAsync } from './pbes2.js';
 import { toPem } from './pem.js';
 
 export { readPrivateKeyFile } from './key-file.js';
@@ -35,6 +35,12 @@ export function privateKeyPem(privateKey: KeyObject, passphrase: string | null):
 export async function privateKeyPemAsync(privateKey: KeyObject, passphrase: string | null): Promise<string> {
   const info = privateKeyInfo(privateKey);
   return passphrase === null ? toPem('PRIVATE KEY', info) : toPem('ENCRYPTED PRIVATE KEY', await encryptPrivateKeyInfoAsync(info, passphrase));
+}
+
+/** The key as PKCS#8 PEM, encrypted with a key derived beforehand (deriveKeyEncryption), or plain when there is none. */
+export function privateKeyPemWith(privateKey: KeyObject, encryption: KeyEncryption | null): string {
+  const info = privateKeyInfo(privateKey);
+  return encryption === null ? toPem('PRIVATE KEY', info) : toPem('ENCRYPTED PRIVATE KEY', encryption.encrypt(info));
 }
 
 function privateKeyInfo(privateKey: KeyObject): Buffer {

@@ -47,9 +47,22 @@ export function encryptPrivateKeyInfo(privateKeyInfo: Uint8Array, passphrase: st
 
 /** The same, with PBKDF2 on the libuv thread pool so the event loop keeps turning. */
 export async function encryptPrivateKeyInfoAsync(privateKeyInfo: Uint8Array, passphrase: string): Promise<Buffer> {
+  return (await deriveKeyEncryption(passphrase)).encrypt(privateKeyInfo);
+}
+
+/** A passphrase stretched into an AES key with fresh salt and IV, ready to encrypt one private key. */
+export interface KeyEncryption {
+  encrypt(privateKeyInfo: Uint8Array): Buffer;
+}
+
+/**
+ * PBKDF2 needs only the passphrase, not the key: started before the key exists, it runs on the
+ * thread pool beside the RSA prime search instead of after it.
+ */
+export async function deriveKeyEncryption(passphrase: string): Promise<KeyEncryption> {
   const parameters = freshParameters();
   const key = await pbkdf2Async(Buffer.from(passphrase, 'utf8'), parameters.salt, parameters.iterations, AES_256_KEY_BYTES, 'sha256');
-  return assemble(parameters, encrypt(key, parameters.iv, privateKeyInfo));
+  return { encrypt: (privateKeyInfo) => assemble(parameters, encrypt(key, parameters.iv, privateKeyInfo)) };
 }
 
 function encrypt(key: Buffer, iv: Buffer, plaintext: Uint8Array): Buffer {

@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, type FieldMessage } from '../core/errors.js';
 import { isSelfSigned, issuedBy } from './chain-order.js';
 import { type DistinguishedName, displayName, formatName, parseNameText, sameName } from './distinguished-name.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tokenStoreDir, tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
 import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
 import { APP_VERSION, PRODUCT_NAME } from '../../core/version.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
 import { importCertificate, type ImportResult } from '../../pki/certificate-import.js';
 import { addJsonOption, parseFlags } from '../options.js';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
 import { CA_PROFILE_IDS, caProfile } from '../../pki/ca-profiles.js';
 import { createKeyAndCsr, type KeygenResult } from '../../pki/keygen.js';

@@ -1,6 +1,6 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoginResult } from '../../contract.js';
 import { AppError } from '../../core/errors.js';
 import { loginWithTokenStore } from '../../core/device-flow.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PollStatus } from '../../anaplan/device-grant.js';
 import { tokenStoreDir } from '../../anaplan/token-store.js';
 import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../core/device-flow.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_PASSWORD_MAX_AGE_DAYS, DEFAULT_WARN_DAYS, expiriesOf, type Expiry } from '../../core/expiry.js';
 import { openNodeSettings } from '../../store/node-settings.js';
 import { addJsonOption, parseFlags } from '../options.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Handlers } from '../../core/assistant.js';
 import { AppError } from '../../core/errors.js';
 import { createNodeAssistant } from '../../hosts/node-assistant.js';
