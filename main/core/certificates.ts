@@ -111,6 +111,11 @@ async function fromPemFiles(certificate: ImportedCertificate, passphrase: string
   }
   if (certificate.keyEncrypted && !passphrase) throw new AppError('bad_input', 'Enter the passphrase of the private key.');
   const privateKey = await readPrivateKeyFile(certificate.privateKeyPath, certificate.keyEncrypted ? passphrase : null);
-  const leaf = new X509Certificate(await readFile(certificate.certificatePath));
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(await readFile(certificate.certificatePath));
+  } catch {
+    throw new AppError('bad_input', `${certificate.certificatePath} cannot be read as a certificate: it may have been moved, damaged or replaced. Import the certificate again (Import certificate step, or anaplan-setup import-cert).`);
+  }
   return { leafPem: leaf.toString(), privateKey };
 }

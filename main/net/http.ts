@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -147,11 +147,19 @@ async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<C
   return { request, dispatcher: new Agent(tls ? { connect: tls } : {}) };
 }
 
+/** A bundle of CA certificates is some kilobytes; a device such as /dev/zero would be read forever. */
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+
 function readCaFile(path: string): string {
   let text: string;
   try {
+    const stats = statSync(path);
+    if (!stats.isFile() || stats.size > MAX_CA_FILE_BYTES) {
+      throw new AppError('bad_input', `${path} is not a CA certificate file (${stats.isFile() ? `${stats.size} bytes` : 'not a regular file'}). Give a PEM file of the proxy's or your organisation's CA certificates.`);
+    }
     text = readFileSync(path, 'utf8');
-  } catch {
+  } catch (error) {
+    if (error instanceof AppError) throw error;
     throw new AppError('bad_input', `Cannot read the CA certificate file ${path}. Give a PEM file of the proxy's or your organisation's CA certificates.`);
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {

@@ -150,3 +150,11 @@ describe('the one HTTP client', () => {
     expect(() => createHttpClient({ caFile: '/nonexistent/ca.pem' })).toThrow(/Cannot read/);
   });
 });
+
+describe('the CA file', () => {
+  test('a device, a folder or a huge file is refused at once with what to give instead, never read without end', () => {
+    for (const path of ['/dev/zero', tmpdir()]) {
+      expect(() => createHttpClient({ caFile: path })).toThrow(expect.objectContaining({ code: 'bad_input', message: expect.stringMatching(/not a CA certificate file[\s\S]*PEM file/) }));
+    }
+  });
+});
