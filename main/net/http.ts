@@ -309,6 +309,8 @@ export function mapNetworkError(error: unknown, url: string, timeoutMs: number, 
   const message = error instanceof Error ? error.message : String(error);
   const details = { cause: code || message };
   if (/\(407\)/.test(message)) return proxyAuthRequired(host);
+  const tunnelRefused = /^Proxy response \((\d{3})\)/.exec(message);
+  if (tunnelRefused) return proxyRefusedTunnel(Number(tunnelRefused[1]), proxy, host, details);
   // Through a proxy, this machine only ever connects to the proxy: a failed connect is the proxy's, not the target's.
   if (proxy && failedToReachProxy(error, proxy)) return proxyUnreachable(code, proxy, host, details);
   if (TLS_CODES.test(code)) {
@@ -369,6 +371,16 @@ function proxyUnreachable(code: string, proxy: ProxyInUse, host: string, details
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AppError('network', `${where} could not be found (DNS), ${consequence}. ${check}`, details);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return new AppError('network', `${where} cannot be reached from this machine (no route to it), ${consequence}. ${check}`, details);
   return new AppError('timeout', `${where} did not accept the connection in time, ${consequence}. ${check}`, details);
+}
+
+/** The proxy answered the CONNECT for the target with another status than 200 (and not 407). */
+function proxyRefusedTunnel(status: number, proxy: ProxyInUse | null, host: string, details: { cause: string }): AppError {
+  const which = proxy ? `The proxy ${proxy.hostname}:${proxy.port}` : 'The proxy';
+  return new AppError(
+    'network',
+    `${which} would not open a connection to ${host} (it answered HTTP ${status}). It may be unable to reach Anaplan, or its rules may not allow ${host}: ask whoever runs the proxy to allow the Anaplan hosts, or check the proxy setting.`,
+    details,
+  );
 }
 
 /** The connection went away mid-exchange (undici's "other side closed", a reset, a broken pipe). */

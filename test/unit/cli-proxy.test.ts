@@ -40,6 +40,25 @@ describe('proxies', () => {
     expect(proxy.tunnels.length).toBeGreaterThan(before);
   });
 
+  test('a proxy that will not open the tunnel (502): named as the proxy, with what to ask its owner', async () => {
+    const refusing = createServer();
+    refusing.on('connect', (_req, client) => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = refusing.address() as AddressInfo;
+    const before = emulator.log.length;
+    try {
+      const result = await login(['--proxy', `http://127.0.0.1:${port}`]);
+      expect(result.code).toBe(1);
+      const { error } = result.json<ErrorAnswer>();
+      expect(error.code).toBe('network');
+      expect(error.message).toMatch(new RegExp(`^The proxy 127\\.0\\.0\\.1:${port} would not open a connection to .*HTTP 502.*allow the Anaplan hosts`));
+      expect(emulator.log.length).toBe(before);
+    } finally {
+      refusing.closeAllConnections();
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  });
+
   test('a password inside --proxy is refused: it would be in the process list', async () => {
     const result = await login(['--proxy', `http://proxyuser:secret@127.0.0.1:${proxyPort}`]);
     expect(result.code).toBe(2);
