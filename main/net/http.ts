@@ -133,9 +133,29 @@ interface Connection {
 function routeOf(settings: HttpSettings): Route {
   return {
     proxyUri: settings.proxyUrl ? checkProxyUrl(settings.proxyUrl) : null,
-    proxyFromEnv: ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]),
+    proxyFromEnv: ENV_PROXY_VARIABLES.filter((name) => process.env[name]).map((name) => checkEnvProxy(name, process.env[name] ?? '')).length > 0,
     tls: settings.caFile ? { ca: [...rootCertificates, readCaFile(settings.caFile)] } : undefined,
   };
+}
+
+const ENV_PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
+
+/**
+ * A proxy variable must be a URL (`http://proxy:8080`, credentials allowed there): `proxy:8080`
+ * alone would otherwise fail later with an error that names neither the variable nor the fix.
+ */
+function checkEnvProxy(name: string, value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) {
+    const shown = value.includes('@') ? `…@${value.slice(value.lastIndexOf('@') + 1)}` : value; // never echo credentials
+    throw new AppError('bad_input', `${name} is set to "${shown}", which is not a proxy URL. Write it with its scheme, for example ${name}=http://proxy.example.com:8080, or unset it if this machine needs no proxy.`);
+  }
+  return name;
 }
 
 async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<Connection> {

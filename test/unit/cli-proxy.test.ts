@@ -59,6 +59,19 @@ describe('proxies', () => {
     }
   });
 
+  test('a proxy variable without its scheme is refused before any call, naming the variable, without echoing credentials', async () => {
+    for (const [name, value] of [['HTTPS_PROXY', 'proxy.example.com:8080'], ['https_proxy', 'corp:S3cret-pw@proxy:3128'], ['HTTP_PROXY', '127.0.0.1:3128']] as const) {
+      const before = emulator.log.length;
+      const result = await login([], { [name]: value });
+      expect(result.code, name).toBe(2); // bad input
+      const { error } = result.json<ErrorAnswer>();
+      expect(error.code).toBe('bad_input');
+      expect(error.message).toMatch(new RegExp(`^${name} is set to .* not a proxy URL.*${name}=http://`));
+      expect(result.stdout + result.stderr).not.toContain('S3cret-pw');
+      expect(emulator.log.length).toBe(before);
+    }
+  });
+
   test('a password inside --proxy is refused: it would be in the process list', async () => {
     const result = await login(['--proxy', `http://proxyuser:secret@127.0.0.1:${proxyPort}`]);
     expect(result.code).toBe(2);
