@@ -356,6 +356,8 @@ export const events = {
     interval: z.number().optional(),
     result: LoginResultSchema.extend({ tokenStore: z.string(), refreshTokenStored: z.boolean() }).optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
+    /** On an error after the refresh token was saved: where. The sign-in can be tested without a new code. */
+    tokenStore: z.string().optional(),
   }),
 } as const satisfies { [E in EventName]: z.ZodType };
 export type Events = typeof events;

@@ -4,7 +4,7 @@ import type { EventPayload, MethodOutput, MethodParsedInput } from '../contract.
 import type { HttpClient, HttpSettings } from '../net/http.js';
 import { refreshTokenKey, type SecretStore } from '../store/secrets.js';
 import type { OAuthSettings } from '../store/settings-schema.js';
-import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, loginWithTokenStore, runDeviceFlow, type DeviceCodeView } from './device-flow.js';
+import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, loginWithTokenStore, runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from './device-flow.js';
 import { AppError, toErrorPayload } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 
@@ -80,7 +80,8 @@ export function oauthHandlers(deps: OAuthDeps) {
         })
         .catch((error: unknown) => {
           const payload = toErrorPayload(error);
-          emit({ state: 'error', message: payload.message, error: { code: payload.code, message: payload.message } });
+          const tokenStore = tokenStoreOfFailure(error);
+          emit({ state: 'error', message: payload.message, error: { code: payload.code, message: payload.message }, ...(tokenStore ? { tokenStore } : {}) });
         })
         .finally(() => {
           running.delete(flowId);

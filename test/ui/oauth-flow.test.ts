@@ -91,6 +91,29 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
     await page.close();
   });
 
+  test('a sign-in whose workspace read fails after the token was saved leads on to Test login, no new code needed', async () => {
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    await page.getByRole('button', { name: 'Resume Device grant job' }).click();
+    await page.getByRole('button', { name: /Device sign-in/ }).click();
+    emulator.addFault({ path: '/2/0/workspaces', kind: 'status', status: 503, times: Infinity });
+    await page.getByRole('button', { name: 'Start sign-in' }).click();
+    emulator.approveDevice((await page.locator('.user-code').innerText()).trim(), user.email);
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toMatch(/refresh token is saved/);
+    // The way on takes focus: the saved token needs testing, not a new code.
+    const onward = page.getByRole('button', { name: 'Continue: test the login' });
+    await expect.poll(() => onward.evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(await page.getByRole('button', { name: 'Try again with a new code' }).count()).toBe(1);
+    emulator.reset();
+    await onward.click();
+    await page.getByRole('heading', { name: 'Test login' }).waitFor();
+    await page.getByRole('button', { name: 'Test login' }).click();
+    await page.getByText('Login OK').waitFor();
+    await page.close();
+  });
+
   test('"Get a new code" replaces the code, and a declined sign-in explains the SSO exception user', async () => {
     const page = await browser.newPage();
     await page.goto(ui.url);

@@ -130,7 +130,7 @@ describe('the device grant behind the UI (startDeviceFlow): the same order', () 
     await expect.poll(() => flowEvents.find((event) => event.state === 'error' || event.state === 'done'), { timeout: 30_000 }).toBeDefined();
     const stored = await expectIssuedTokenStored(emulator, storeDir);
     const end = flowEvents.find((event) => event.state === 'error' || event.state === 'done');
-    expect(end).toMatchObject({ state: 'error', error: { code: 'server_error' } });
+    expect(end).toMatchObject({ state: 'error', error: { code: 'server_error' }, tokenStore: join(storeDir, tokenStoreFileName(CLIENT)) });
     expect(end?.message).toMatch(/workspace list.*HTTP 503/);
     expect(end?.message).toMatch(/refresh token is saved/);
 

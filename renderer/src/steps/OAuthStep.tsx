@@ -27,6 +27,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   const [code, setCode] = useState<DeviceCode | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  /** Where the refresh token was saved when a later step of the sign-in failed: no new code is needed. */
+  const [savedStore, setSavedStore] = useState<string | null>(null);
   const [done, setDone] = useState<FlowEvent['result'] | null>(null);
   const [starting, setStarting] = useState(false);
   const flowId = useRef<string | null>(null);
@@ -43,6 +45,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
           setCode(null);
         } else if (event.state === 'error') {
           setError(new ApiError(event.error?.code ?? 'internal', event.message));
+          setSavedStore(event.tokenStore ?? null);
           setCode(null);
         }
         setStatus(event.message);
@@ -61,6 +64,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
     }
     setClientError(null);
     setError(null);
+    setSavedStore(null);
     setDone(null);
     setStarting(true);
     const previous = flowId.current;
@@ -153,9 +157,20 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
             <p>If this user signs in with single sign-on, ask the Tenant Administrator to make it an SSO exception user (with an Anaplan password): the device grant is disabled for SSO users.</p>
           )}
           {/* A failed flow removes the code panel that had focus: focus moves to the way on. */}
-          <button type="button" onClick={() => void start()} autoFocus>
-            Try again with a new code
-          </button>
+          {savedStore ? (
+            <div className="actions">
+              <button type="button" className="primary" onClick={() => advance('login')} autoFocus>
+                Continue: test the login
+              </button>
+              <button type="button" onClick={() => void start()}>
+                Try again with a new code
+              </button>
+            </div>
+          ) : (
+            <button type="button" onClick={() => void start()} autoFocus>
+              Try again with a new code
+            </button>
+          )}
         </Notice>
       )}
       {done && (
