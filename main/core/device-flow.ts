@@ -127,8 +127,25 @@ export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ to
   const tokens = await refreshTokens({ http: input.http, tokenUrl: requireEndpoint(input.endpoints, 'tokenUrl'), clientId, refreshToken: stored, encoding: input.encoding ?? 'form' });
   const rotated = tokens.refreshToken !== null && tokens.refreshToken !== stored;
   // A rotatable client's new refresh token replaces the old one, which is no longer valid (anaplan-facts §4).
-  if (rotated && tokens.refreshToken) await writeTokenStore(input.tokenStoreDir, clientId, tokens.refreshToken, { overwrite: true });
+  if (rotated && tokens.refreshToken) await saveRotatedToken(input.tokenStoreDir, clientId, tokens.refreshToken);
   return { token: accessTokenOf(tokens), rotated };
+}
+
+/**
+ * The old refresh token stopped working when Anaplan issued this one (anaplan-facts §4): if it
+ * cannot be saved, the next run has nothing that works, and the person must know that now.
+ */
+async function saveRotatedToken(tokenStoreDir: string, clientId: string, refreshToken: string): Promise<void> {
+  try {
+    await writeTokenStore(tokenStoreDir, clientId, refreshToken, { overwrite: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError(
+      'io',
+      `Anaplan issued a new refresh token and retired the stored one, but the new one could not be saved in ${tokenStoreDir} (${reason}). Jobs using this token store will fail to sign in. Make the folder writable for this account, then sign in again with a new code: anaplan-setup oauth --client-id ${clientId} --token-store-dir ${tokenStoreDir}`,
+      { tokenStoreDir },
+    );
+  }
 }
 
 /** A login with the stored refresh token, as an unattended job would do. */
