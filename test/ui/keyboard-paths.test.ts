@@ -213,8 +213,8 @@ describe.skipIf(!CHROMIUM_PATH)('every path by keyboard alone, start page to wri
     // Field errors first: the empty form submitted from the keyboard.
     await press(page, button('Continue'));
     await expectAnnounced(page, /Give this connection a name/, 'empty account form');
-    await expectFocusKept(page, 'empty account form', 'button "Continue"');
-    await tabTo(page, textbox('Connection name'), { back: true }); // back up to the first field in error
+    // Focus goes to the first field in error, where the fix starts.
+    await expectFocusKept(page, 'empty account form', 'input[text] "Connection name"');
     await account(page, 'Keyboard basic', user.email, 0);
     await expectStep(page, 'Credentials');
     await typeInto(page, textbox('Password'), 'wrong password');
@@ -257,7 +257,7 @@ describe.skipIf(!CHROMIUM_PATH)('every path by keyboard alone, start page to wri
     await typeInto(page, textbox('Folder for the key and the request'), keyDir);
     await page.keyboard.press('Enter');
     await expectAnnounced(page, /':'|":"|colon/, 'passphrase with a colon');
-    await expectFocusKept(page, 'passphrase refused', 'input[text] "Folder for the key and the request"');
+    await expectFocusKept(page, 'passphrase refused', 'input[password] "Passphrase"');
     await typeInto(page, textbox('Passphrase'), PASSPHRASE, { back: true });
     await typeInto(page, textbox('Passphrase again'), PASSPHRASE);
     await page.keyboard.press('Enter');

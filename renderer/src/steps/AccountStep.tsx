@@ -6,6 +6,7 @@ import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import type { Profile, Region } from '../types';
 import type { ProfileDraft } from './props';
+import { useFocusFirstError } from '../lib/focus-first-error';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CUSTOM = 'custom';
@@ -21,6 +22,7 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
   const [proxyUrl, setProxyUrl] = useState(profile?.network.proxyUrl ?? '');
   const [caFile, setCaFile] = useState(profile?.network.caFile ?? '');
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useFocusFirstError(errors);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 

@@ -9,6 +9,7 @@ import type { CaProfile, CertificateRequest } from '../types';
 import { CsrView } from './CsrView';
 import { slug } from '../lib/slug';
 import type { StepProps } from './props';
+import { useFocusFirstError } from '../lib/focus-first-error';
 
 type SubjectKey = 'commonName' | 'email' | 'organization' | 'organizationalUnit' | 'locality' | 'state' | 'country';
 
@@ -99,6 +100,7 @@ function RequestForm({
   const [otherCa, setOtherCa] = useState('');
   const [otherCaMessage, setOtherCaMessage] = useState<string | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useFocusFirstError(errors);
   const [failure, setFailure] = useState<string | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
   const [existingKey, setExistingKey] = useState(false);

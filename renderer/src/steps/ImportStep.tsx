@@ -6,6 +6,7 @@ import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import type { MethodInput, MethodOutput } from '../../../main/contract';
 import type { StepProps } from './props';
+import { useFocusFirstError } from '../lib/focus-first-error';
 
 type Facts = MethodOutput<'previewCertificateImport'>;
 type KeyChoice = MethodInput<'previewCertificateImport'>['key'];
@@ -29,6 +30,7 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
   const [overwrite, setOverwrite] = useState(false);
   const [conflict, setConflict] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  useFocusFirstError(errors);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [done, setDone] = useState<MethodOutput<'importCertificate'> | null>(null);
