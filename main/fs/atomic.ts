@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, constants, lstatSync, mkdirSync } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AppError, isAppError } from '../core/errors.js';
 
@@ -61,7 +61,10 @@ export async function writeFileAtomic(path: string, content: FileContent, mode: 
   await fsyncDir(dirname(target));
 }
 
-/** ensurePrivateDir for callers that cannot wait (opening the settings store, which is synchronous). */
+/**
+ * mkdir -p; folders it creates get exactly 0700, folders that already exist are left as they are.
+ * Synchronous: the settings store opens synchronously, and a few mkdir calls do not need the pool.
+ */
 export function ensurePrivateDirSync(path: string): void {
   const target = resolve(path);
   let firstCreated: string | undefined;
@@ -80,6 +83,7 @@ export function ensurePrivateDirSync(path: string): void {
     if (!isDirectory) throw notAFolder(target);
     return;
   }
+  // The umask may have narrowed the mode of what we created; set it exactly, top down.
   for (const created of foldersFrom(resolve(firstCreated), target)) {
     try {
       chmodSync(created, 0o700);
@@ -89,27 +93,9 @@ export function ensurePrivateDirSync(path: string): void {
   }
 }
 
-/** mkdir -p; folders it creates get 0700, folders that already exist are left as they are. */
+/** ensurePrivateDirSync for async callers: a rejected promise instead of a throw. */
 export async function ensurePrivateDir(path: string): Promise<void> {
-  const target = resolve(path);
-  let firstCreated: string | undefined;
-  try {
-    firstCreated = await mkdir(target, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw errnoCode(error) === 'EEXIST' ? notAFolder(target) : ioError(`Could not create the folder ${target}`, error);
-  }
-  if (firstCreated === undefined) {
-    await assertIsDirectory(target);
-    return;
-  }
-  // The umask may have narrowed the mode of what we created; set it exactly, top down.
-  for (const created of foldersFrom(resolve(firstCreated), target)) {
-    try {
-      await chmod(created, 0o700);
-    } catch (error) {
-      throw ioError(`Could not make the folder ${created} private`, error);
-    }
-  }
+  ensurePrivateDirSync(path);
 }
 
 /**
@@ -294,15 +280,12 @@ async function linkOrCopyExclusive(source: string, destination: string): Promise
   }
 }
 
-/**
- * After a successful commit: removes the backups whose old content is not to be kept. The backup
- * itself is read (a hard link to exactly what was replaced); what the plan read stands in if it cannot be.
- */
+/** After a successful commit: removes the backups whose old content (as the plan read it) is not to be kept. */
 async function withholdBackups(staged: readonly StagedWrite[], reasonNotToKeep: (name: string, previous: Buffer) => string | null): Promise<WithheldBackup[]> {
   const withheld: WithheldBackup[] = [];
   for (const { backup, previous, file, path } of staged) {
     if (!backup || !previous) continue;
-    const reason = reasonNotToKeep(file.name, await readFile(backup).catch(() => previous));
+    const reason = reasonNotToKeep(file.name, previous);
     if (reason === null) continue;
     try {
       await unlink(backup);
@@ -391,16 +374,6 @@ async function fsyncDir(folder: string): Promise<void> {
   } finally {
     if (handle) await handle.close().catch(() => undefined);
   }
-}
-
-async function assertIsDirectory(path: string): Promise<void> {
-  try {
-    const stats = await lstat(path);
-    if (stats.isDirectory()) return;
-  } catch (error) {
-    throw ioError(`Could not check the folder ${path}`, error);
-  }
-  throw notAFolder(path);
 }
 
 function notAFolder(path: string): AppError {
