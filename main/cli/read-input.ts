@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { AppError } from '../core/errors.js';
+import { readFileUpTo } from '../fs/bounded-read.js';
 
 /** A keystore or certificate is a few kilobytes; the certificate importer reads at most this much too. */
 export const MAX_INPUT_BYTES = 10 * 1024 * 1024;
@@ -17,31 +17,12 @@ export async function readInput(path: string, what: string): Promise<Buffer> {
 export function readNamedFile(path: string, description: string, limit: number): Buffer {
   let bytes: Buffer | null;
   try {
-    bytes = readUpTo(path, limit);
+    bytes = readFileUpTo(path, limit);
   } catch (error) {
     throw new AppError('bad_input', `Cannot read ${description} ${path} (${reasonOf(error)}).`);
   }
   if (!bytes) throw new AppError('bad_input', `Cannot read ${description} ${path}: it is larger than ${limit.toLocaleString('en')} bytes, far too big for what it should be. Check the path.`);
   return bytes;
-}
-
-/** The file's bytes, or null when it holds more than `limit`. */
-function readUpTo(path: string, limit: number): Buffer | null {
-  const fd = openSync(path, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(64 * 1024, limit + 1 - total));
-      const read = readSync(fd, chunk, 0, chunk.length, null);
-      if (read === 0) return Buffer.concat(chunks, total);
-      chunks.push(chunk.subarray(0, read));
-      total += read;
-      if (total > limit) return null;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function reasonOf(error: unknown): string {

@@ -1,8 +1,8 @@
-import { readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { AppError } from '../core/errors.js';
+import { readFileUpTo } from '../fs/bounded-read.js';
 
 /**
  * The one HTTP client for every remote call: timeouts, retries with backoff where safe,
@@ -133,7 +133,7 @@ interface Connection {
 function routeOf(settings: HttpSettings): Route {
   return {
     proxyUri: settings.proxyUrl ? checkProxyUrl(settings.proxyUrl) : null,
-    proxyFromEnv: ENV_PROXY_VARIABLES.filter((name) => process.env[name]).map((name) => checkEnvProxy(name, process.env[name] ?? '')).length > 0,
+    proxyFromEnv: envProxySet(),
     tls: settings.caFile ? { ca: [...rootCertificates, readCaFile(settings.caFile)] } : undefined,
   };
 }
@@ -141,10 +141,17 @@ function routeOf(settings: HttpSettings): Route {
 const ENV_PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'] as const;
 
 /**
- * A proxy variable must be a URL (`http://proxy:8080`, credentials allowed there): `proxy:8080`
- * alone would otherwise fail later with an error that names neither the variable nor the fix.
+ * Whether the environment names a proxy. Each one set must be a URL (`http://proxy:8080`,
+ * credentials allowed there): `proxy:8080` alone would otherwise fail later with an error that
+ * names neither the variable nor the fix.
  */
-function checkEnvProxy(name: string, value: string): string {
+function envProxySet(): boolean {
+  const set = ENV_PROXY_VARIABLES.filter((name) => process.env[name]);
+  for (const name of set) checkEnvProxy(name, process.env[name] ?? '');
+  return set.length > 0;
+}
+
+function checkEnvProxy(name: EnvProxyVariable, value: string): void {
   let url: URL | null = null;
   try {
     url = new URL(value);
@@ -155,7 +162,6 @@ function checkEnvProxy(name: string, value: string): string {
     const shown = value.includes('@') ? `…@${value.slice(value.lastIndexOf('@') + 1)}` : value; // never echo credentials
     throw new AppError('bad_input', `${name} is set to "${shown}", which is not a proxy URL. Write it with its scheme, for example ${name}=http://proxy.example.com:8080, or unset it if this machine needs no proxy.`);
   }
-  return name;
 }
 
 async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<Connection> {
@@ -171,17 +177,17 @@ async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<C
 const MAX_CA_FILE_BYTES = 1024 * 1024;
 
 function readCaFile(path: string): string {
-  let text: string;
+  const notCaFile = (why: string) =>
+    new AppError('bad_input', `${path} is not a CA certificate file (${why}). Give a PEM file of the proxy's or your organisation's CA certificates.`);
+  let bytes: Buffer | null;
   try {
-    const stats = statSync(path);
-    if (!stats.isFile() || stats.size > MAX_CA_FILE_BYTES) {
-      throw new AppError('bad_input', `${path} is not a CA certificate file (${stats.isFile() ? `${stats.size} bytes` : 'not a regular file'}). Give a PEM file of the proxy's or your organisation's CA certificates.`);
-    }
-    text = readFileSync(path, 'utf8');
+    bytes = readFileUpTo(path, MAX_CA_FILE_BYTES);
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    if (errorCode(error) === 'EISDIR') throw notCaFile('a folder, not a regular file');
     throw new AppError('bad_input', `Cannot read the CA certificate file ${path}. Give a PEM file of the proxy's or your organisation's CA certificates.`);
   }
+  if (!bytes) throw notCaFile(`more than ${MAX_CA_FILE_BYTES.toLocaleString('en')} bytes`);
+  const text = bytes.toString('utf8');
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
     throw new AppError('bad_input', `${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----). Export the CA certificate as PEM (Base-64) and try again.`);
   }
@@ -209,7 +215,7 @@ export interface ProxyInUse {
   setting: 'explicit' | EnvProxyVariable;
 }
 
-type EnvProxyVariable = 'https_proxy' | 'HTTPS_PROXY' | 'http_proxy' | 'HTTP_PROXY';
+type EnvProxyVariable = (typeof ENV_PROXY_VARIABLES)[number];
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
