@@ -132,8 +132,9 @@ export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ to
 }
 
 /**
- * The old refresh token stopped working when Anaplan issued this one (anaplan-facts §4): if it
- * cannot be saved, the next run has nothing that works, and the person must know that now.
+ * A rotatable client's new refresh token "comes with every refresh and must be saved"
+ * (anaplan-facts §4); we treat the stored one as retired, as rotation usually means. If the new
+ * one cannot be saved, the next run may have nothing that works: the person must know now.
  */
 async function saveRotatedToken(tokenStoreDir: string, clientId: string, refreshToken: string): Promise<void> {
   try {

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caProfile } from '../../main/pki/ca-profiles.js';
 import { opensslEquivalent } from '../../main/pki/equivalent-commands.js';
+import { shellWord } from '../../main/pki/posix-shell.js';
 import { CLI } from '../../test/support/cli.js';
 import { TestCa, TEST_PASSPHRASE, TEST_SUBJECT, type TestRequest } from '../../test/support/test-ca.js';
 import { median, ratio, type Table } from './table.js';
@@ -98,7 +99,7 @@ function byHand(ca: TestCa, dir: string, protection: KeyProtection): number {
     passphraseEnv: 'KEY_PASSPHRASE',
   });
   const keyCommand =
-    protection === 'as ours' ? makeKey : `openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass env:KEY_PASSPHRASE -out '${keyPath}'`;
+    protection === 'as ours' ? makeKey : `openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-256-cbc -pass env:KEY_PASSPHRASE -out ${shellWord(keyPath)}`;
   let elapsed = time(() => {
     for (const command of [keyCommand, makeRequest, checkRequest]) tool('bash', ['-c', command]);
   });
