@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { readZipEntries } from '../fs/zip.js';
 import type { ExportSettings } from './generated-file.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 
@@ -92,7 +92,7 @@ const KEYSTORE_ACCESS_NAME = basename(KEYSTORE_ACCESS_RELATIVE_PATH);
 
 function secretInBundle(zip: Buffer): string | null {
   const held = new Set<string>();
-  for (const entry of zipEntries(zip, (name) => /\.(sh|bat)$/.test(name) || basename(name) === KEYSTORE_ACCESS_NAME)) {
+  for (const entry of readZipEntries(zip, (name) => /\.(sh|bat)$/.test(name) || basename(name) === KEYSTORE_ACCESS_NAME)) {
     if (basename(entry.name) === KEYSTORE_ACCESS_NAME) {
       held.add(`the keystore password (in ${KEYSTORE_ACCESS_NAME}, only obfuscated)`);
       continue;
@@ -101,57 +101,4 @@ function secretInBundle(zip: Buffer): string | null {
     if (kind !== null) held.add(`${SECRET_KINDS[kind].words} in plain text`);
   }
   return held.size === 0 ? null : [...held].join(' and ');
-}
-
-const EOCD_SIGNATURE = 0x06054b50;
-const CENTRAL_SIGNATURE = 0x02014b50;
-const LOCAL_SIGNATURE = 0x04034b50;
-const STORED = 0;
-const DEFLATED = 8;
-/** Far above any script; a damaged or hostile archive cannot make the check inflate gigabytes. */
-const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
-
-/**
- * The entries of a ZIP whose names `wanted` accepts, read through the central directory. An
- * archive or entry that cannot be read is skipped: the check then finds nothing in it.
- */
-function zipEntries(zip: Buffer, wanted: (name: string) => boolean): Array<{ name: string; content: Buffer }> {
-  const entries: Array<{ name: string; content: Buffer }> = [];
-  try {
-    const end = findEndOfCentralDirectory(zip);
-    if (end < 0) return entries;
-    const count = zip.readUInt16LE(end + 10);
-    let at = zip.readUInt32LE(end + 16);
-    for (let i = 0; i < count; i++) {
-      if (zip.readUInt32LE(at) !== CENTRAL_SIGNATURE) break;
-      const method = zip.readUInt16LE(at + 10);
-      const compressedSize = zip.readUInt32LE(at + 20);
-      const nameLength = zip.readUInt16LE(at + 28);
-      const extraLength = zip.readUInt16LE(at + 30);
-      const commentLength = zip.readUInt16LE(at + 32);
-      const localOffset = zip.readUInt32LE(at + 42);
-      const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
-      at += 46 + nameLength + extraLength + commentLength;
-      if (!wanted(name) || zip.readUInt32LE(localOffset) !== LOCAL_SIGNATURE) continue;
-      const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
-      const data = zip.subarray(dataStart, dataStart + compressedSize);
-      try {
-        if (method === STORED) entries.push({ name, content: data });
-        else if (method === DEFLATED) entries.push({ name, content: inflateRawSync(data, { maxOutputLength: MAX_ENTRY_BYTES }) });
-      } catch {
-        // An entry that does not inflate holds nothing this check can read.
-      }
-    }
-  } catch {
-    // Offsets outside the buffer: a damaged archive.
-  }
-  return entries;
-}
-
-function findEndOfCentralDirectory(zip: Buffer): number {
-  const lowest = Math.max(0, zip.length - 22 - 0xffff);
-  for (let at = zip.length - 22; at >= lowest; at--) {
-    if (zip.readUInt32LE(at) === EOCD_SIGNATURE) return at;
-  }
-  return -1;
 }

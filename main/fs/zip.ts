@@ -1,4 +1,4 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
  * A one-file bundle of the job to copy to the integration server: a plain ZIP (deflate), with
@@ -76,4 +76,53 @@ function dosDateTime(when: Date): [number, number] {
   const time = (when.getHours() << 11) | (when.getMinutes() << 5) | Math.floor(when.getSeconds() / 2);
   const date = ((year - 1980) << 9) | ((when.getMonth() + 1) << 5) | when.getDate();
   return [time, date];
+}
+
+const METHOD_STORE = 0;
+/** Far above any file of a job; a damaged or hostile archive cannot make a reader inflate gigabytes. */
+const MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The entries of a ZIP whose names `wanted` accepts, read through the central directory. An
+ * archive or entry that cannot be read is skipped: a caller looking for something finds nothing.
+ */
+export function readZipEntries(zip: Buffer, wanted: (name: string) => boolean): Array<{ name: string; content: Buffer }> {
+  const entries: Array<{ name: string; content: Buffer }> = [];
+  try {
+    const end = findEndOfCentralDirectory(zip);
+    if (end < 0) return entries;
+    const count = zip.readUInt16LE(end + 10);
+    let at = zip.readUInt32LE(end + 16);
+    for (let i = 0; i < count; i++) {
+      if (zip.readUInt32LE(at) !== CENTRAL_HEADER) break;
+      const method = zip.readUInt16LE(at + 10);
+      const compressedSize = zip.readUInt32LE(at + 20);
+      const nameLength = zip.readUInt16LE(at + 28);
+      const extraLength = zip.readUInt16LE(at + 30);
+      const commentLength = zip.readUInt16LE(at + 32);
+      const localOffset = zip.readUInt32LE(at + 42);
+      const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+      at += 46 + nameLength + extraLength + commentLength;
+      if (!wanted(name) || zip.readUInt32LE(localOffset) !== LOCAL_HEADER) continue;
+      const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+      const data = zip.subarray(dataStart, dataStart + compressedSize);
+      try {
+        if (method === METHOD_STORE) entries.push({ name, content: data });
+        else if (method === METHOD_DEFLATE) entries.push({ name, content: inflateRawSync(data, { maxOutputLength: MAX_ENTRY_BYTES }) });
+      } catch {
+        // An entry that does not inflate is skipped.
+      }
+    }
+  } catch {
+    // Offsets outside the buffer: a damaged archive.
+  }
+  return entries;
+}
+
+function findEndOfCentralDirectory(zip: Buffer): number {
+  const lowest = Math.max(0, zip.length - 22 - 0xffff);
+  for (let at = zip.length - 22; at >= lowest; at--) {
+    if (zip.readUInt32LE(at) === END_OF_CENTRAL_DIRECTORY) return at;
+  }
+  return -1;
 }
