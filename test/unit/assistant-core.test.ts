@@ -8,6 +8,7 @@ import { createHttpClient } from '../../main/net/http.js';
 import { openNodeSettings } from '../../main/store/node-settings.js';
 import type { SecretStore } from '../../main/store/secrets.js';
 import { SEED, startEmulator, type Emulator } from '../emulator/server.js';
+import { memoryKeychain } from '../support/memory-keychain.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -15,17 +16,6 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-/** A keychain stand-in that remembers values in memory, as a real one would outside the settings file. */
-function memoryKeychain(): SecretStore & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    status: () => ({ available: true, backend: 'test-keychain', reason: null }),
-    get: async (key) => values.get(key) ?? null,
-    set: async (key, value) => void values.set(key, value),
-    delete: async (key) => void values.delete(key),
-  };
-}
 
 async function assistant(secrets: SecretStore = memoryKeychain()) {
   const dir = await mkdtemp(join(tmpdir(), 'core-'));

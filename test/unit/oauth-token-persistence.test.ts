@@ -7,11 +7,12 @@ import { createAssistant } from '../../main/core/assistant.js';
 import type { EventName, EventPayload } from '../../main/contract.js';
 import { createHttpClient } from '../../main/net/http.js';
 import { openNodeSettings } from '../../main/store/node-settings.js';
-import { refreshTokenKey, type SecretStore } from '../../main/store/secrets.js';
+import { refreshTokenKey } from '../../main/store/secrets.js';
 import { runCli, runNdjsonCli, type NdjsonRun } from '../support/cli.js';
 import { findJdk } from '../support/java.js';
 import { tokenStoreProbe } from '../support/token-store-probe.js';
 import { SEED, SEED_OAUTH_CLIENTS, startEmulator, type Emulator, type Fault } from '../emulator/server.js';
+import { memoryKeychain } from '../support/memory-keychain.js';
 
 /**
  * The refresh token the device grant brings is written to Anaplan Connect's token store as soon
@@ -87,17 +88,6 @@ describe('anaplan-setup oauth: the refresh token is saved before the follow-up r
   });
 });
 
-/** A keychain stand-in that keeps values in memory. */
-function memoryKeychain(): SecretStore & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    status: () => ({ available: true, backend: 'test-keychain', reason: null }),
-    get: async (key) => values.get(key) ?? null,
-    set: async (key, value) => void values.set(key, value),
-    delete: async (key) => void values.delete(key),
-  };
-}
 
 describe('the device grant behind the UI (startDeviceFlow): the same order', () => {
   test('the workspace list fails after approval: an error event that says the token is saved, the store and the profile kept, and the test login then works', async (context) => {
