@@ -70,6 +70,10 @@ export const ProfileDraftSchema = z.object({
 export const LoginResultSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), firstName: z.string().optional(), lastName: z.string().optional() }),
   workspaces: z.array(z.object({ id: z.string(), name: z.string(), models: z.array(z.object({ id: z.string(), name: z.string() })) })),
+  /** What the job's own sign-in will meet that this test showed (anaplan-facts §8). */
+  warnings: z.array(z.string()).optional(),
+  /** Certificate logins: which payloads the tenant accepted; Anaplan Connect 4.1.0 sends v1. */
+  certificatePayloads: z.object({ v2: z.enum(['accepted', 'refused']), v1: z.enum(['accepted', 'refused']) }).optional(),
 });
 export type LoginResult = z.infer<typeof LoginResultSchema>;
 

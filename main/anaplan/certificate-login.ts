@@ -69,9 +69,27 @@ export function v2Body(message: Buffer, privateKey: KeyObject): V2Body {
   return { encodedData: message.toString('base64'), encodedSignedData: signature.toString('base64'), encodedDataFormat: 'v2' };
 }
 
+/** v1, what Anaplan Connect 4.1.0 sends (anaplan-facts §2, §8): 150 random bytes signed SHA512withRSA, no encodedDataFormat. */
+export const V1_MESSAGE_BYTES = 150;
+
+export interface V1Body {
+  encodedData: string;
+  encodedSignedData: string;
+}
+
+export function v1Body(privateKey: KeyObject, random: (n: number) => Buffer = randomBytes): V1Body {
+  const { encodedData, encodedSignedData } = v2Body(random(V1_MESSAGE_BYTES), privateKey);
+  return { encodedData, encodedSignedData };
+}
+
+/** 'v2': Anaplan's current payload; 'v1': the one Anaplan Connect 4.1.0 sends. */
+export type CertificatePayload = 'v1' | 'v2';
+
 export interface CertificateLoginOptions {
   /** Default 'pem'; with 'pem', a FAILURE_BAD_HEADER answer is retried once in the 'der' form. */
   headerForm?: CertificateHeaderForm;
+  /** Default 'v2'. */
+  payload?: CertificatePayload;
 }
 
 export async function authenticateCertificate(
@@ -82,20 +100,21 @@ export async function authenticateCertificate(
   options: CertificateLoginOptions = {},
 ): Promise<AuthToken> {
   const form = options.headerForm ?? 'pem';
-  let response = await sendLogin(http, authUrl, leafPem, privateKey, form);
+  const payload = options.payload ?? 'v2';
+  let response = await sendLogin(http, authUrl, leafPem, privateKey, form, payload);
   // Some working clients send the DER form (anaplan-facts §2): try it once if the PEM form is called malformed.
-  if (form === 'pem' && isBadHeader(response)) response = await sendLogin(http, authUrl, leafPem, privateKey, 'der');
+  if (form === 'pem' && payload === 'v2' && isBadHeader(response)) response = await sendLogin(http, authUrl, leafPem, privateKey, 'der', payload);
   return readTokenAnswer(response, authUrl, 'certificate');
 }
 
-function sendLogin(http: HttpClient, authUrl: string, leafPem: string, privateKey: KeyObject, form: CertificateHeaderForm): Promise<HttpResponse> {
+function sendLogin(http: HttpClient, authUrl: string, leafPem: string, privateKey: KeyObject, form: CertificateHeaderForm, payload: CertificatePayload): Promise<HttpResponse> {
   return http.send({
     method: 'POST',
     url: `${authUrl}/token/authenticate`,
     headers: { authorization: certificateAuthorizationHeader(leafPem, form), 'content-type': 'application/json' },
     // A fresh message for every attempt, the HttpClient's retries included (anaplan-facts §2):
     // a token service that saw a message once refuses it as a replay.
-    body: () => JSON.stringify(v2Body(v2Message(), privateKey)),
+    body: () => JSON.stringify(payload === 'v2' ? v2Body(v2Message(), privateKey) : v1Body(privateKey)),
     idempotent: false,
   });
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { AppError } from '../core/errors.js';
+import { AppError, isAppError } from '../core/errors.js';
+import { charactersOutsideLatin1, hasNonAscii, latin1BasicCredentials, listCharacters } from './latin1.js';
 import { proxyAuthRequired, retryAfterMs, type HttpClient, type HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
 
@@ -23,15 +24,36 @@ const SuccessSchema = z.object({
 
 const FailureSchema = z.object({ status: z.string(), statusMessage: z.string().optional() });
 
+/**
+ * Signs in as the exported job will: Anaplan Connect sends user:password as ISO-8859-1
+ * (anaplan-facts §8), so a password it cannot send is refused before any request (a failed
+ * attempt may count towards the account's lockout), and a refused one with accented characters
+ * says that they are the likely cause.
+ */
 export async function authenticateBasic(http: HttpClient, authUrl: string, email: string, password: string): Promise<AuthToken> {
+  const unsendable = charactersOutsideLatin1(password);
+  if (unsendable.length > 0) {
+    throw new AppError(
+      'bad_input',
+      `The password contains ${listCharacters(unsendable)}, which Anaplan Connect cannot send: it sends the user and password as ISO-8859-1 (Latin-1), which has no such character, so a job could never sign in with this password. Change the Anaplan password to one without ${unsendable.length === 1 ? 'it' : 'them'} (ASCII letters, digits and punctuation are safe), then test again. Nothing was sent to Anaplan.`,
+    );
+  }
   const response = await http.send({
     method: 'POST',
     url: `${authUrl}/token/authenticate`,
-    // Basic: `Authorization: Basic base64(user:password)`, no body (anaplan-facts §2).
-    headers: { authorization: `Basic ${Buffer.from(`${email}:${password}`, 'utf8').toString('base64')}` },
+    // Basic: `Authorization: Basic base64(user:password)`, no body (anaplan-facts §2), in Anaplan Connect's ISO-8859-1.
+    headers: { authorization: latin1BasicCredentials(email, password) },
     idempotent: false,
   });
-  return readTokenAnswer(response, authUrl, 'basic');
+  try {
+    return readTokenAnswer(response, authUrl, 'basic');
+  } catch (error) {
+    if (!isAppError(error, 'bad_credentials') || !hasNonAscii(password)) throw error;
+    throw new AppError(
+      'bad_credentials',
+      `${error.message} This test signed in as Anaplan Connect will, with the password in ISO-8859-1; if the password works in a browser, its accented characters are the likely cause: change it to one with ASCII characters only.`,
+    );
+  }
 }
 
 export type LoginKind = 'basic' | 'certificate';

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   oauth: async () => (await import('./commands/oauth.js')).registerOAuth,
   export: async () => (await import('./commands/export.js')).registerExport,
   status: async () => (await import('./commands/status.js')).registerStatus,
+  'check-job': async () => (await import('./commands/check-job.js')).registerCheckJob,
   ui: async () => (await import('./commands/ui.js')).registerUi,
 };
 

@@ -75,13 +75,14 @@ export function exportHandlers(deps: ExportDeps) {
     let homeFile: HomeFile | null = null;
     if (choice.form === 'keystore') {
       const password = await secret(keystorePasswordKey(profile.id));
+      const jobHome = request.certificate?.jobHome || deps.homeDir;
       credentials = {
         form: 'keystore',
         keystorePath: certificate.keystorePath,
         alias: certificate.alias,
-        keystorePassword: choice.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file' },
+        keystorePassword: choice.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file', jobHome },
       };
-      if (choice.keystorePasswordSource === 'file') homeFile = keystoreAccessFile(request.certificate?.jobHome || deps.homeDir, password);
+      if (choice.keystorePasswordSource === 'file') homeFile = keystoreAccessFile(jobHome, password);
     } else {
       if (!certificate.privateKeyPath) throw new AppError('bad_input', 'The key of this certificate came inside the PKCS#12 file: export the keystore form instead.');
       credentials = {

@@ -1,4 +1,6 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
+import { CHECK_MARKER, checkDiagnoses } from './check-diagnoses.js';
+import { operationActsInModel, operationNamesModel } from './operation-rules.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
 import { inlineSecretHeaderNotes } from './inline-secret.js';
 import type { CertificateCredentials, OAuthExportInput } from './input.js';
@@ -29,6 +31,8 @@ export function buildBatScript(settings: ExportSettings): string {
     '',
     'rem ___ Do not edit below this line ___',
     '',
+    ...checkArgument(),
+    '',
     ...startLog(),
     '',
     ...enterAnaplanConnectDir(),
@@ -36,14 +40,76 @@ export function buildBatScript(settings: ExportSettings): string {
     ...credentialChecks(settings),
     ...proxyUserChecks(settings),
     'if not defined Operation goto :no_operation',
+    ...modelCheck(settings),
     '',
     ...runAnaplanConnect(settings),
     '',
     ...errorLabels(settings),
     '',
+    ...checkLabels(settings),
+    '',
     ...jobLabels(settings),
   ];
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** `anaplan-connect.bat --check`: the job's sign-in, tested with -W in place of the Operation. */
+function checkArgument(): string[] {
+  return [
+    'rem --check: sign in with this job\'s connection and credentials and list the workspaces, -W, instead',
+    'rem of running the Operation, to know before the scheduled run that it can sign in.',
+    'set "CheckOnly="',
+    'if "%~1"=="--check" set "CheckOnly=yes"',
+    'if not defined CheckOnly if not "%~1"=="" goto :bad_argument',
+    'if defined CheckOnly set "Operation=-W"',
+  ];
+}
+
+// anaplan-facts §8: an action without a workspace and a model makes Anaplan Connect run nothing and
+// exit 0. Checked at export; again here, for the exported Operation, in case the IDs were emptied
+// later (the .sh reads the Operation itself; here its words would need a parenthesised loop).
+function modelCheck(settings: ExportSettings): string[] {
+  if (!operationActsInModel(settings.operation) || operationNamesModel(settings.operation)) return [];
+  return ['if not defined CheckOnly if not defined WorkspaceId goto :no_model', 'if not defined CheckOnly if not defined ModelId goto :no_model'];
+}
+
+/**
+ * The --check result: on success the workspaces are in the log shown above, and whether the job's
+ * is among them; otherwise the client's message explained (check-diagnoses.ts). Marker lines as in
+ * the .sh. OnFailure is not run. One line each, no parenthesised blocks.
+ */
+function checkLabels(settings: ExportSettings): string[] {
+  const diagnoses = checkDiagnoses(settings);
+  // Our own lines run with delayed expansion off, so only what cmd.exe reads as syntax here is refused.
+  const echo = (text: string) => {
+    if (/["%^&|<>()\r\n]/.test(text)) throw new Error(`A check text cannot be written into the .bat as it is: ${text}`);
+    return text;
+  };
+  return [
+    ':check_result',
+    'if not "%ExitCode%"=="0" goto :check_failed',
+    'findstr /c:"WS_ID" "%LogFile%" >nul 2>nul || goto :check_failed',
+    `echo ${CHECK_MARKER.ok} Anaplan Connect signed in as this job will and listed the workspaces above.`,
+    `if not defined WorkspaceId echo ${CHECK_MARKER.warning} the job names no workspace, WorkspaceId is empty.`,
+    'if not defined WorkspaceId exit /b 0',
+    'findstr /i /c:"%WorkspaceId%" "%LogFile%" >nul 2>nul || goto :check_no_workspace',
+    `echo ${CHECK_MARKER.ok} the job's workspace %WorkspaceId% is among them.`,
+    'exit /b 0',
+    '',
+    ':check_no_workspace',
+    `>&2 echo ${CHECK_MARKER.failed} the job's workspace %WorkspaceId% is not among the workspaces this user can reach. Check WorkspaceId, or ask a workspace administrator to add the user to that workspace.`,
+    'exit /b 1',
+    '',
+    ':check_failed',
+    ...diagnoses.map((diagnosis) => `findstr ${diagnosis.seen.map((seen) => `/c:"${echo(seen)}"`).join(' ')} "%LogFile%" >nul 2>nul && goto :check_${diagnosis.id}`),
+    `>&2 echo ${CHECK_MARKER.failed} Anaplan Connect could not sign in or list the workspaces, exit code %ExitCode%. Its messages are above.`,
+    'goto :check_exit',
+    ...diagnoses.flatMap((diagnosis) => ['', `:check_${diagnosis.id}`, `>&2 echo ${echo(`${CHECK_MARKER.failed} ${diagnosis.meaning}`)}`, 'goto :check_exit']),
+    '',
+    ':check_exit',
+    'if "%ExitCode%"=="0" exit /b 1',
+    'exit /b %ExitCode%',
+  ];
 }
 
 function header(settings: ExportSettings): string[] {
@@ -243,6 +309,7 @@ function runWithLog(settings: ExportSettings): string[] {
         'rem Anaplan Connect asks for the password in this window, so only its error output goes to the log.',
         '2>>"%LogFile%" call :run_anaplan_connect',
         'set "ExitCode=%ERRORLEVEL%"',
+        'if defined CheckOnly goto :check_result',
         'if not "%ExitCode%"=="0" goto :failed',
         'exit /b 0',
       ]
@@ -250,6 +317,7 @@ function runWithLog(settings: ExportSettings): string[] {
         '>>"%LogFile%" 2>&1 call :run_anaplan_connect',
         'set "ExitCode=%ERRORLEVEL%"',
         'type "%LogFile%"',
+        'if defined CheckOnly goto :check_result',
         'if not "%ExitCode%"=="0" goto :failed',
         'exit /b 0',
       ];
@@ -354,6 +422,14 @@ function errorLabels(settings: ExportSettings): string[] {
     ':no_client',
     '>&2 echo ERROR: AnaplanClient.bat was not found in "%AnaplanConnectDir%". Copy this script into the Anaplan Connect folder, or set AnaplanConnectDir at the top of this script to that folder.',
     'exit /b 1',
+    '',
+    ':bad_argument',
+    '>&2 echo ERROR: unknown argument "%~1". Run this script without arguments to run the job, or with --check to test its sign-in without running the Operation.',
+    'exit /b 2',
+    '',
+    ':no_model',
+    '>&2 echo ERROR: the Operation runs an action in a model, but WorkspaceId or ModelId is empty. Anaplan Connect would log "A workspace ID must be provided", run nothing and still exit 0. Set WorkspaceId and ModelId at the top of this script.',
+    'exit /b 2',
     '',
     ':no_operation',
     '>&2 echo ERROR: Operation is empty, so Anaplan Connect would have nothing to do. Fill in Operation at the top of this script, see the examples there, then run it again.',

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { URL_SAFE_CLIENT_ID } from '../anaplan/device-grant.js';
 import { checkServiceUrl } from '../anaplan/endpoints.js';
+import { charactersOutsideLatin1 } from '../anaplan/latin1.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { TOKEN_STORE_FILE_NAME, tokenStoreFileName } from './oauth-token-store.js';
+import { ABSOLUTE_PATH, NO_MODEL_MESSAGE, operationActsInModel, operationNamesModel, relativeLocalFileMessage, relativeLocalFiles } from './operation-rules.js';
 
 /**
  * What the Anaplan Connect export needs to know. One member per auth method, told apart by
@@ -93,8 +95,13 @@ export interface BasicExportInput extends ExportCommon {
 
 /** Where Anaplan Connect gets the keystore password (anaplan-facts §5). */
 export type KeystorePasswordSource =
-  /** Not in the scripts: Anaplan Connect reads ~/.anaplan/api-client/keystore-access.txt of the account that runs the job. */
-  | { source: 'file' }
+  /**
+   * Not in the scripts: Anaplan Connect reads ~/.anaplan/api-client/keystore-access.txt under
+   * Java's user.home. `jobHome` is the folder it was written under: the .sh passes it as
+   * -Duser.home, so the job's own check and Anaplan Connect look in the same place (anaplan-facts §8).
+   * Without it, the account's home in the password database.
+   */
+  | { source: 'file'; jobHome?: string }
   /** `-keystorepass` in the script, chosen knowingly (clear text, and visible in the process list while the job runs). */
   | { source: 'inline'; value: string };
 
@@ -206,14 +213,18 @@ const PasswordSourceSchema = z.discriminatedUnion(
     z.object({ source: z.literal('prompt') }),
     z.object({
       source: z.literal('inline'),
-      value: noControlCharacters('The password').pipe(z.string().min(1, { message: 'The password is empty.' })),
+      value: noControlCharacters('The password')
+        .pipe(z.string().min(1, { message: 'The password is empty.' }))
+        // anaplan-facts §8: Anaplan Connect sends the password as ISO-8859-1.
+        .refine((value) => charactersOutsideLatin1(value).length === 0, {
+          message: 'The password holds a character that ISO-8859-1 (Latin-1) does not have, such as the euro sign: Anaplan Connect sends the password in ISO-8859-1, so the job could never sign in with it. Change the Anaplan password to one without such characters.',
+        }),
     }),
   ],
   { error: 'The password source must be "env" (an environment variable), "prompt" or "inline" (written into the script).' },
 );
 
 /** An absolute path in Linux (/...) or Windows (C:\..., \\server\share) form. */
-const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\)/;
 
 const absoluteFolder = (what: string, example: string) =>
   z
@@ -354,6 +365,17 @@ const commonShape = {
     .optional(),
 };
 
+/** Checks across fields every method shares: what the real Anaplan Connect would get wrong silently (anaplan-facts §8). */
+function checkOperation(value: { operation: string[]; workspaceId?: string | undefined; modelId?: string | undefined }, ctx: z.RefinementCtx): void {
+  const { operation } = value;
+  if (operationActsInModel(operation) && !(value.workspaceId && value.modelId) && !operationNamesModel(operation)) {
+    ctx.addIssue({ code: 'custom', path: [value.workspaceId ? 'modelId' : 'workspaceId'], message: NO_MODEL_MESSAGE });
+  }
+  for (const { index, path } of relativeLocalFiles(operation)) {
+    ctx.addIssue({ code: 'custom', path: ['operation', index], message: relativeLocalFileMessage(path) });
+  }
+}
+
 const BasicExportInputSchema = z
   .object({
     method: z.literal('basic'),
@@ -362,6 +384,7 @@ const BasicExportInputSchema = z
     ...commonShape,
   })
   .superRefine((value, ctx) => {
+    checkOperation(value, ctx);
     if (value.schedule !== undefined && value.password.source === 'prompt') {
       ctx.addIssue({
         code: 'custom',
@@ -405,10 +428,31 @@ const keystoreAlias = z
     }
   });
 
+const jobHomeFolder = z.string().superRefine((value, ctx) => {
+  const problem =
+    filePathProblem('The home folder of the account that runs the job', value, 'folder') ??
+    (ABSOLUTE_PATH.test(value) ? undefined : 'The home folder of the account that runs the job must be a full path, such as /home/jobuser.');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+// AnaplanClient.sh expands ${JAVA_OPTS} unquoted, so the .sh's -Duser.home=<folder> must be one word there.
+function checkJobHomeForSh(value: { platforms: ExportPlatform[]; credentials: CertificateCredentials }, ctx: z.RefinementCtx): void {
+  const { credentials } = value;
+  if (credentials.form !== 'keystore' || credentials.keystorePassword.source !== 'file' || !value.platforms.includes('linux')) return;
+  const home = credentials.keystorePassword.jobHome;
+  if (home !== undefined && /[\s*?[\]]/.test(home)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['credentials', 'keystorePassword', 'jobHome'],
+      message: 'The home folder of the account that runs the job must not contain spaces or the characters * ? [ ] for the Linux script: it passes the folder to Java as -Duser.home in JAVA_OPTS, which AnaplanClient.sh splits at spaces. Use an account whose home has none of them.',
+    });
+  }
+}
+
 const KeystorePasswordSourceSchema = z.discriminatedUnion(
   'source',
   [
-    z.object({ source: z.literal('file') }),
+    z.object({ source: z.literal('file'), jobHome: jobHomeFolder.optional() }),
     z.object({
       source: z.literal('inline'),
       value: noControlCharacters('The keystore password')
@@ -491,13 +535,18 @@ const isoDate = (what: string) =>
     .transform((value) => value || undefined)
     .optional();
 
-const CertificateExportInputSchema = z.object({
-  method: z.literal('certificate'),
-  user: optionalEmail(`the certificate's`),
-  certificateNotAfter: isoDate('The certificate expiry date'),
-  credentials: CertificateCredentialsSchema,
-  ...commonShape,
-});
+const CertificateExportInputSchema = z
+  .object({
+    method: z.literal('certificate'),
+    user: optionalEmail(`the certificate's`),
+    certificateNotAfter: isoDate('The certificate expiry date'),
+    credentials: CertificateCredentialsSchema,
+    ...commonShape,
+  })
+  .superRefine((value, ctx) => {
+    checkOperation(value, ctx);
+    checkJobHomeForSh(value, ctx);
+  });
 
 /** RFC 3986 unreserved characters: what a client ID written into both scripts and hashed into a file name may hold. */
 // The same rule as the device sign-in, so that every client ID that signs in also exports.
@@ -544,6 +593,7 @@ const OAuthExportInputSchema = z
     ...commonShape,
   })
   .superRefine((value, ctx) => {
+    checkOperation(value, ctx);
     // An invalid client ID has its own message already; there is no file name to compare with.
     if (value.tokenStoreFile === undefined || !OAUTH_CLIENT_ID.test(value.clientId)) return;
     const expected = tokenStoreFileName(value.clientId);
@@ -586,6 +636,7 @@ const FIELD_LABELS: Record<string, string> = {
   'credentials.keystorePassword': 'keystore password',
   'credentials.keystorePassword.source': 'keystore password source',
   'credentials.keystorePassword.value': 'keystore password',
+  'credentials.keystorePassword.jobHome': 'home folder of the account that runs the job (jobHome)',
   'credentials.certificatePath': 'certificate file',
   'credentials.privateKeyPath': 'private key file',
   'credentials.keyPassphrase': 'key passphrase',

@@ -71,6 +71,17 @@ function oauthSettingLines(settings: OAuthExportInput, dialect: Dialect): Settin
   ];
 }
 
+// anaplan-facts §8: Anaplan Connect reads keystore-access.txt under Java's user.home, the home in
+// the password database, not $HOME. The .sh sets user.home to this folder (JAVA_OPTS), so that its
+// own check and Anaplan Connect look in the same place.
+function jobHomeSettingLines(jobHome: string | undefined): SettingLine[] {
+  return [
+    comment('The home folder holding .anaplan/api-client/keystore-access.txt, given to Java as -Duser.home so that'),
+    comment("Anaplan Connect reads it there. Empty: the home folder of the account running the job (in /etc/passwd)."),
+    set('JobHome', jobHome ?? '', 'The job home folder', false),
+  ];
+}
+
 function certificateSettingLines(credentials: CertificateExportInput['credentials'], dialect: Dialect): SettingLine[] {
   const where = 'Full path (a relative path starts from the Anaplan Connect folder)';
   switch (credentials.form) {
@@ -88,6 +99,7 @@ function certificateSettingLines(credentials: CertificateExportInput['credential
             ...keystore,
             comment(`No keystore password here: Anaplan Connect reads it from ${dialect.keystoreAccessLocation[0]}`),
             comment(`${dialect.keystoreAccessLocation[1]} of the account that runs this job (see README.md).`),
+            ...(dialect.client.endsWith('.sh') ? jobHomeSettingLines(keystorePassword.jobHome) : []),
           ];
         case 'inline':
           return [

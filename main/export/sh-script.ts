@@ -1,6 +1,6 @@
 import { describeTarget, type ExportSettings } from './generated-file.js';
 import { inlineSecretHeaderNotes } from './inline-secret.js';
-import type { BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
+import type { AnaplanConnectExportInput, BasicExportInput, CertificateCredentials, KeyPassphraseSource, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
@@ -14,6 +14,8 @@ import {
   type SettingLine,
 } from './script-settings.js';
 import { shArrayWord, shComment, shQuote } from './shell-quote.js';
+import { CHECK_MARKER, checkDiagnoses } from './check-diagnoses.js';
+import { MODEL_ACTION_OPTIONS, MODEL_OPTIONS, WORKSPACE_OPTIONS } from './operation-rules.js';
 
 /**
  * anaplan-connect.sh, modelled on Anaplan Connect's example.sh (anaplan-facts §5): settings at
@@ -31,6 +33,8 @@ export function buildShScript(settings: ExportSettings): string {
     '',
     'set -u',
     '',
+    ...checkArgument(),
+    '',
     ...startLog(settings),
     '',
     ...enterAnaplanConnectDir(),
@@ -40,6 +44,7 @@ export function buildShScript(settings: ExportSettings): string {
     ...credentialChecks(settings),
     ...proxyPasswordChecks(settings),
     ...operationCheck(),
+    ...modelCheck(),
     '',
     ...runAnaplanConnect(settings),
   ];
@@ -139,6 +144,19 @@ function proxyPasswordChecks(settings: ExportSettings): string[] {
     '    echo "ERROR: the environment variable $ProxyPasswordVariable is not set or is empty, so there is no password for the proxy user $ProxyUser. Set it in the environment of the account that runs this job (see README.md), then run this script again." >&2',
     '    exit 2',
     '  fi',
+    ...latin1Check('ProxyPassword', 'the proxy password in $ProxyPasswordVariable', "Change the proxy user's password to one without such characters").map((line) => `  ${line}`),
+    'fi',
+  ];
+}
+
+// anaplan-facts §8: Anaplan Connect sends Basic and proxy credentials as ISO-8859-1, so a character
+// beyond it (the euro sign, Polish or CJK letters) arrives as "?" and the sign-in fails. (iconv is
+// part of glibc; where it is missing the check is skipped.)
+function latin1Check(variable: string, what: string, fix: string): string[] {
+  return [
+    `if command -v iconv >/dev/null 2>&1 && ! printf '%s' "$${variable}" | iconv -f UTF-8 -t ISO-8859-1 >/dev/null 2>&1; then`,
+    `  echo "ERROR: ${what} holds a character that ISO-8859-1 (Latin-1) does not have, such as the euro sign. Anaplan Connect sends it in ISO-8859-1, so the sign-in would fail. ${fix}." >&2`,
+    '  exit 2',
     'fi',
   ];
 }
@@ -232,6 +250,7 @@ function basicCredentialChecks(settings: BasicExportInput): string[] {
         '  echo "ERROR: the environment variable $PasswordVariable is not set or is empty, so there is no password for $AnaplanUser. Set it in the environment of the account that runs this job (see README.md), then run this script again." >&2',
         '  exit 2',
         'fi',
+        ...latin1Check('AnaplanPassword', 'the password in $PasswordVariable', 'Change the Anaplan password of $AnaplanUser to one without such characters'),
       ];
     case 'prompt':
       return [
@@ -288,10 +307,25 @@ function readableFileChecks(name: string, what: string, fix: string): string[] {
 // anaplan-facts §5: without -keystorepass, Anaplan Connect reads the password from this file under
 // Java's user.home (the home folder of the account running the job); if it is missing, it asks at
 // the terminal, which a scheduled job does not have.
+// anaplan-facts §8: Java's user.home is the home in the password database, not $HOME (they differ
+// after `su` without `-`, in some schedulers and containers), so the check looks where Java will.
 function keystoreAccessChecks(): string[] {
   return [
-    '# Anaplan Connect reads the keystore password from this file in the home folder of the account running the job.',
-    `KeystoreAccessFile="\${HOME-}/${KEYSTORE_ACCESS_RELATIVE_PATH}"`,
+    '# Anaplan Connect reads the keystore password from this file under Java\'s user.home: JobHome when set',
+    '# (passed as -Duser.home), else the home folder of the account running the job in the password database.',
+    'if [ -n "$JobHome" ]; then',
+    '  case "$JobHome" in',
+    "    *[[:space:]*?[]* | [!/]*)",
+    '      echo "ERROR: JobHome \\"$JobHome\\" must be a full path without spaces or * ? [ (AnaplanClient.sh splits JAVA_OPTS at spaces). Set JobHome at the top of this script, or empty it to use the home folder of $(id -un)." >&2',
+    '      exit 2',
+    '      ;;',
+    '  esac',
+    '  export JAVA_OPTS="${JAVA_OPTS:+$JAVA_OPTS }-Duser.home=$JobHome"',
+    'else',
+    '  JobHome=$(getent passwd "$(id -u)" 2>/dev/null | cut -d: -f6)',
+    '  if [ -z "$JobHome" ]; then JobHome=${HOME-}; fi',
+    'fi',
+    `KeystoreAccessFile="$JobHome/${KEYSTORE_ACCESS_RELATIVE_PATH}"`,
     'if [ ! -f "$KeystoreAccessFile" ]; then',
     `  echo "ERROR: \\"$KeystoreAccessFile\\" was not found. Anaplan Connect reads the keystore password from that file, in the home folder of the account that runs this job ($(id -un)), and cannot sign in without it. Create it as that account: run 'anaplan-setup export ... --keystore-password-file' signed in as that account, or copy the keystore-access.txt the assistant wrote into that folder (chmod 600). See README.md." >&2`,
     '  exit 2',
@@ -346,6 +380,84 @@ function operationCheck(): string[] {
   ];
 }
 
+/** `anaplan-connect.sh --check`: the job's sign-in, tested with -W in place of the Operation. */
+function checkArgument(): string[] {
+  return [
+    '# --check: sign in with this job\'s connection and credentials and list the workspaces (-W) instead',
+    '# of running the Operation, to know before the scheduled run that it can sign in.',
+    'CheckOnly=no',
+    'case "${1-}" in',
+    "  '') ;;",
+    '  --check) CheckOnly=yes; Operation=(-W) ;;',
+    '  *)',
+    '    echo "ERROR: unknown argument \\"$1\\". Run this script without arguments to run the job, or with --check to test its sign-in without running the Operation." >&2',
+    '    exit 2',
+    '    ;;',
+    'esac',
+  ];
+}
+
+// anaplan-facts §8: an action without a workspace and a model makes Anaplan Connect log "A workspace
+// ID must be provided", run nothing, and exit 0, so a scheduler would see success. Checked at export;
+// again here in case the IDs were emptied later.
+function modelCheck(): string[] {
+  const words = (options: Iterable<string>) => [...options].join(' | ');
+  return [
+    'NeedsModel=no',
+    'HasWorkspace=no; if [ -n "$WorkspaceId" ]; then HasWorkspace=yes; fi',
+    'HasModel=no; if [ -n "$ModelId" ]; then HasModel=yes; fi',
+    'for Word in "${Operation[@]}"; do',
+    '  case "$Word" in',
+    `    ${words(MODEL_ACTION_OPTIONS)}) NeedsModel=yes ;;`,
+    `    ${words(WORKSPACE_OPTIONS)}) HasWorkspace=yes ;;`,
+    `    ${words(MODEL_OPTIONS)}) HasModel=yes ;;`,
+    '  esac',
+    'done',
+    'if [ "$NeedsModel" = yes ] && { [ "$HasWorkspace" = no ] || [ "$HasModel" = no ]; }; then',
+    '  echo "ERROR: the Operation runs an action in a model, but WorkspaceId or ModelId is empty. Anaplan Connect would log \\"A workspace ID must be provided\\", run nothing and still exit 0. Set WorkspaceId and ModelId at the top of this script." >&2',
+    '  exit 2',
+    'fi',
+  ];
+}
+
+/**
+ * The --check run: Anaplan Connect with -W; on success the workspaces and whether the job's is
+ * among them, otherwise the client's message explained (check-diagnoses.ts). Marker lines
+ * (CHECK OK/FAILED/WARNING) are read back by `anaplan-setup check-job`. OnFailure is not run.
+ */
+function checkRun(settings: AnaplanConnectExportInput): string[] {
+  const diagnoses = checkDiagnoses(settings).flatMap((diagnosis, index) => [
+    `  ${index === 0 ? 'if' : 'elif'} grep -qF ${diagnosis.seen.map((seen) => `-e ${shQuote(seen, 'A check pattern')}`).join(' ')} <<<"$CheckOutput"; then`,
+    `    echo ${shQuote(`${CHECK_MARKER.failed} ${diagnosis.meaning}`, 'A check message')} >&2`,
+  ]);
+  return [
+    'if [ "$CheckOnly" = yes ]; then',
+    '  echo "Checking the sign-in: Anaplan Connect lists the workspaces (-W) instead of running the Operation."',
+    '  CheckOutput=$(run_anaplan_connect -W 2>&1)',
+    '  ExitCode=$?',
+    '  printf \'%s\\n\' "$CheckOutput"',
+    '  if [ "$ExitCode" -eq 0 ] && grep -qF -e WS_ID <<<"$CheckOutput"; then',
+    `    echo "${CHECK_MARKER.ok} Anaplan Connect signed in as this job will and listed the workspaces above."`,
+    '    if [ -z "$WorkspaceId" ]; then',
+    `      echo "${CHECK_MARKER.warning} the job names no workspace (WorkspaceId is empty)."`,
+    '    elif grep -qiF -e "$WorkspaceId" <<<"$CheckOutput"; then',
+    `      echo "${CHECK_MARKER.ok} the job's workspace $WorkspaceId is among them."`,
+    '    else',
+    `      echo "${CHECK_MARKER.failed} the job's workspace $WorkspaceId is not among the workspaces this user can reach. Check WorkspaceId, or ask a workspace administrator to add the user to that workspace." >&2`,
+    '      exit 1',
+    '    fi',
+    '    exit 0',
+    '  fi',
+    ...diagnoses,
+    '  else',
+    `    echo "${CHECK_MARKER.failed} Anaplan Connect could not sign in or list the workspaces (exit code $ExitCode); its messages are above." >&2`,
+    '  fi',
+    '  if [ "$ExitCode" -eq 0 ]; then ExitCode=1; fi',
+    '  exit "$ExitCode"',
+    'fi',
+  ];
+}
+
 // anaplan-facts §5: arguments are read left to right and actions run as they are read, so the
 // credentials and every connection option come before the Operation.
 function runAnaplanConnect(settings: ExportSettings): string[] {
@@ -358,7 +470,11 @@ function runAnaplanConnect(settings: ExportSettings): string[] {
     'if [ -n "$ModelId" ]; then Connection+=(-model_id "$ModelId"); fi',
     ...connectionOptionLines(settings),
     '',
-    `./AnaplanClient.sh ${credentialArguments(settings)} "\${Connection[@]}" "\${Operation[@]}"`,
+    'run_anaplan_connect() {',
+    `  ./AnaplanClient.sh ${credentialArguments(settings)} "\${Connection[@]}" "$@"`,
+    '}',
+    ...checkRun(settings),
+    'run_anaplan_connect "${Operation[@]}"',
     ...finish(),
   ];
 }
@@ -410,7 +526,11 @@ function runOAuthAnaplanConnect(settings: OAuthExportInput): string[] {
     '',
     `# Anaplan Connect reads the refresh token from ${TOKEN_STORE_DIR_ENV}/TokenStoreName, not from the home folder.`,
     `export ${TOKEN_STORE_DIR_ENV}="$TokenStoreDir"`,
-    './AnaplanClient.sh "${Connection[@]}" "${Operation[@]}"',
+    'run_anaplan_connect() {',
+    '  ./AnaplanClient.sh "${Connection[@]}" "$@"',
+    '}',
+    ...checkRun(settings),
+    'run_anaplan_connect "${Operation[@]}"',
     ...finish(),
   ];
 }

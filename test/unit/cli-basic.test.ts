@@ -188,6 +188,7 @@ describe('anaplan-setup export --method basic', () => {
     const out = join(work, 'scheduled');
     const result = await runCli(
       ['export', '--method', 'basic', '--user', user.email, '--platform', 'linux', '--out', out, '--operation', 'import', '--file', 'employees.csv', '--local-file', '/data/employees.csv', '--import', 'Employees from employees.csv',
+        '--workspace-id', SEED.workspaces.financePlanning.id, '--model-id', SEED.models.fpa.id,
         '--proxy', 'http://proxy.example.com:3128', '--max-retry-count', '5', '--schedule', '02:30', '--json'],
       { env: env() },
     );

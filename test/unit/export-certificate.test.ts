@@ -1,5 +1,5 @@
 import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import {
   anaplanConnectExportWarnings,
   buildAnaplanConnectFiles,
@@ -68,7 +68,8 @@ function hostileCredentials(credentials: Credentials, dir: string): Credentials 
     return {
       ...credentials,
       keystorePath: join(dir, 'anaplan $(touch pwned).p12'),
-      keystorePassword: credentials.keystorePassword.source === 'inline' ? { source: 'inline', value: HOSTILE_KEYSTORE_PASSWORD } : credentials.keystorePassword,
+      // The job's HOME (setUpJob's <tmp>/home) is where keystore-access.txt was written: JobHome.
+      keystorePassword: credentials.keystorePassword.source === 'inline' ? { source: 'inline', value: HOSTILE_KEYSTORE_PASSWORD } : { source: 'file', jobHome: join(dirname(dir), 'home') },
     };
   }
   return {
@@ -152,8 +153,9 @@ describe('generated files', () => {
     const callOf = (credentials: Credentials) =>
       fileNamed(buildAnaplanConnectFiles(certInput(credentials)), 'anaplan-connect.sh')
         .content.split('\n')
+        .map((line) => line.trim())
         .filter((line) => line.startsWith('./AnaplanClient.sh '));
-    const tail = '"${Connection[@]}" "${Operation[@]}"';
+    const tail = '"${Connection[@]}" "$@"';
     const [keystoreFile, keystoreInline, pemNone, pemEnv, pemInline] = CASES.map(([, credentials]) => callOf(credentials));
     expect(keystoreFile).toEqual([`./AnaplanClient.sh -keystore "$KeystoreFile" -keystorealias "$KeystoreAlias" ${tail}`]);
     expect(keystoreInline).toEqual([`./AnaplanClient.sh -keystore "$KeystoreFile" -keystorealias "$KeystoreAlias" -keystorepass "$KeystorePassword" ${tail}`]);

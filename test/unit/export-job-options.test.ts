@@ -407,8 +407,9 @@ describe('generated scripts', () => {
     for (const before of [logFile, javaHome, proxyCheck, ...gathered]) expect(before).toBeLessThan(run);
     expect(run).toBeLessThan(exitCode);
     expect(lines[exitCode + 1]).toBe('type "%LogFile%"');
-    expect(lines[exitCode + 2]).toBe('if not "%ExitCode%"=="0" goto :failed');
-    expect(lines[exitCode + 3]).toBe('exit /b 0');
+    expect(lines[exitCode + 2]).toBe('if defined CheckOnly goto :check_result');
+    expect(lines[exitCode + 3]).toBe('if not "%ExitCode%"=="0" goto :failed');
+    expect(lines[exitCode + 4]).toBe('exit /b 0');
     expect(lines.slice(failed, failed + 8)).toEqual([
       ':failed',
       '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',

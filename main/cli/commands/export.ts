@@ -9,6 +9,7 @@ import { AppError } from '../../core/errors.js';
 import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
 import { APP_VERSION, PRODUCT_NAME } from '../../core/version.js';
 import { composeOperation, type CertificateCredentials } from '../../export/index.js';
+import { ABSOLUTE_PATH } from '../../export/operation-rules.js';
 import { readPkcs12Entry } from '../../pki/keystore.js';
 import type { Platform } from '../../store/settings-schema.js';
 import { EmailFlag, HexIdFlag, addEndpointOptions, addJsonOption, parseFlags } from '../options.js';
@@ -199,12 +200,22 @@ function operationOf(flags: Flags): string[] {
     case undefined:
       return [];
     case 'import':
-      return composeOperation({ kind: 'import', file: need(flags.file, '--file'), localFile: need(flags.localFile, '--local-file'), importName: need(flags.import, '--import') });
+      return composeOperation({ kind: 'import', file: need(flags.file, '--file'), localFile: localFileOf(flags, need(flags.localFile, '--local-file')), importName: need(flags.import, '--import') });
     case 'process':
       return composeOperation({ kind: 'process', processName: need(flags.process, '--process') });
     case 'export':
-      return composeOperation({ kind: 'export', exportName: need(flags.export, '--export'), localFile: need(flags.localFile, '--local-file') });
+      return composeOperation({ kind: 'export', exportName: need(flags.export, '--export'), localFile: localFileOf(flags, need(flags.localFile, '--local-file')) });
   }
+}
+
+/**
+ * A relative --local-file means the folder the export ran in; the job runs Anaplan Connect from
+ * its own folder, which would resolve it there (anaplan-facts §8), so the absolute path is written.
+ * A Windows-only job is left as given: this machine's folders mean nothing there (the export refuses it).
+ */
+function localFileOf(flags: Flags, localFile: string): string {
+  if (flags.platform === 'windows' || ABSOLUTE_PATH.test(localFile)) return localFile;
+  return resolve(localFile);
 }
 
 async function basicPassword(flags: Flags, out: Output): Promise<string | undefined> {
@@ -223,13 +234,14 @@ async function certificateCredentials(flags: Flags, out: Output): Promise<{ cred
     const password = await readSecret('keystore password', 'keystore-password', { file: flags.keystorePasswordFile, env: flags.keystorePasswordEnv }, { allowPrompt: !out.json });
     // Opening the keystore proves alias and password before they are written anywhere.
     const entry = readPkcs12Entry(await readInput(flags.keystore, 'keystore'), flags.alias, password);
+    const jobHome = resolve(flags.jobHome ?? homedir());
     const credentials: CertificateCredentials = {
       form: 'keystore',
       keystorePath: resolve(flags.keystore),
       alias: flags.alias,
-      keystorePassword: flags.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file' },
+      keystorePassword: flags.keystorePasswordSource === 'inline' ? { source: 'inline', value: password } : { source: 'file', jobHome },
     };
-    const homeFile = flags.keystorePasswordSource === 'file' ? keystoreAccessFile(resolve(flags.jobHome ?? homedir()), password) : null;
+    const homeFile = flags.keystorePasswordSource === 'file' ? keystoreAccessFile(jobHome, password) : null;
     return { credentials, homeFile, notAfter: notAfterOf(entry.certificate) };
   }
   if (!flags.certificate || !flags.key) {

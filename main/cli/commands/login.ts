@@ -123,5 +123,6 @@ function describeLogin(result: LoginResult): string {
     lines.push(`  workspace ${workspace.id}  ${workspace.name}`);
     for (const model of workspace.models) lines.push(`      model ${model.id}  ${model.name}`);
   }
+  for (const warning of result.warnings ?? []) lines.push(`Warning: ${warning}`);
   return lines.join('\n');
 }

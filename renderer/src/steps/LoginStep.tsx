@@ -99,6 +99,11 @@ export function LoginStep({ api, profile, session, advance }: StepProps) {
           {result.passwordStored && ' The password is stored in your system keychain.'}
         </Notice>
       )}
+      {result?.warnings?.map((warning) => (
+        <Notice key={warning} kind="warning" title="Before the job runs">
+          {warning}
+        </Notice>
+      ))}
     </StepFrame>
   );
 }
