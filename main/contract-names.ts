@@ -29,6 +29,7 @@ export const METHOD_NAMES = [
   'listModelObjects',
   'checkServerSetup',
   'getExpiries',
+  'checkJob',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

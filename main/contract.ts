@@ -337,6 +337,16 @@ export const contract = {
     LoginResultSchema,
   ),
   getExpiries: method(Empty, z.object({ expiries: z.array(ExpirySchema) })),
+  /** The job the profile last exported, checked on this machine (anaplan-setup check-job): only that folder, never one the page names. */
+  checkJob: method(
+    z.object({ profileId: z.string() }),
+    z.object({
+      dir: z.string(),
+      ok: z.boolean(),
+      checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string() })),
+      workspaces: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+  ),
 } as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
 
 export type Contract = typeof contract;

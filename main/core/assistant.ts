@@ -14,6 +14,7 @@ import { expiryHandlers } from './expiry-handlers.js';
 import { oauthHandlers } from './oauth-handlers.js';
 import { withProfileToken } from './profile-token.js';
 import { checkServerSetup } from './server-check.js';
+import { checkJob } from './job-check.js';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { currentAccountName } from './account.js';
 import { AppError } from './errors.js';
@@ -177,6 +178,12 @@ export function createAssistant(deps: AssistantDeps): Handlers {
 
     async checkServerSetup(input) {
       return { findings: checkServerSetup(input) };
+    },
+
+    async checkJob({ profileId }) {
+      const dir = profileById(profileId).exportOptions.dir;
+      if (!dir) throw new AppError('bad_input', 'Export the job first (the Export step): the check runs on the folder it was written to.');
+      return { dir, ...(await checkJob(dir)) };
     },
 
     async listModelObjects({ profileId, secret }) {

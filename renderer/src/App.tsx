@@ -168,7 +168,7 @@ function renderStep(
     case 'export':
       return <ExportStep {...props} onWritten={setWritten} />;
     case 'done':
-      return <DoneStep profile={props.profile} written={written} onHome={goHome} />;
+      return <DoneStep api={props.api} profile={props.profile} written={written} onHome={goHome} />;
   }
 }
 

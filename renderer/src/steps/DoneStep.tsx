@@ -1,11 +1,14 @@
 import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
+import type { AssistantApi } from '../../../main/contract';
 import type { ExportWritten, Profile } from '../types';
+import { JobCheckPanel } from './JobCheckPanel';
 
 /** Step 7: what was written and what to do next on the integration server. */
-export function DoneStep({ profile, written, onHome }: { profile: Profile; written: ExportWritten | null; onHome: () => void }) {
+export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi; profile: Profile; written: ExportWritten | null; onHome: () => void }) {
   const source = profile.exportOptions.passwordSource;
+  const linuxScriptWritten = written?.files.some((file) => file.path.endsWith('/anaplan-connect.sh')) ?? false;
   return (
     <StepFrame
       title="Done"
@@ -36,6 +39,7 @@ export function DoneStep({ profile, written, onHome }: { profile: Profile; writt
         </Notice>
       ))}
       {written && <EquivalentCommands commands={written.equivalentCommands} />}
+      {linuxScriptWritten && <JobCheckPanel api={api} profileId={profile.id} />}
       <h3>Next steps</h3>
       <ol className="next-steps">
         <li>Copy the script into the Anaplan Connect folder on the integration server (next to AnaplanClient.sh / AnaplanClient.bat), or set AnaplanConnectDir in it.</li>
