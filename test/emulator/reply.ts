@@ -3,7 +3,8 @@
 export interface Reply {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** Text is sent as UTF-8; a Buffer as is (file chunks). */
+  body?: string | Buffer;
 }
 
 // Anaplan answers with this content type.
@@ -21,6 +22,11 @@ export function emptyReply(status: number): Reply {
 export function rawReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
   const type = looksLikeJson(body) ? JSON_TYPE : 'text/plain;charset=UTF-8';
   return { status, headers: { 'content-type': type, ...headers }, body };
+}
+
+/** File chunk content: Anaplan sends chunk bytes as application/octet-stream. */
+export function bytesReply(status: number, bytes: Buffer): Reply {
+  return { status, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
 }
 
 function looksLikeJson(text: string): boolean {

@@ -91,7 +91,8 @@ export const SEED_MODEL_OBJECTS = {
     { id: '116000000001', name: 'Headcount Report.csv', exportType: 'GRID_CURRENT_PAGE', exportFormat: 'text/csv' },
     { id: '116000000002', name: 'Plan vs Actual.xlsx', exportType: 'TABULAR_MULTI_COLUMN', exportFormat: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
   ],
-  processes: [{ id: '118000000001', name: 'Nightly Load' }],
+  /** Nightly Load runs both imports, then the delete action. */
+  processes: [{ id: '118000000001', name: 'Nightly Load', actionIds: ['112000000001', '112000000002', '117000000001'] }],
   actions: [{ id: '117000000001', name: 'Delete Leavers', actionType: 'DELETE_BY_SELECTION' }],
   files: [
     { id: '113000000001', name: 'employees.csv', chunkCount: 0, delimiter: '"', encoding: 'UTF-8', firstDataRow: 2, format: 'txt', headerRow: 1, separator: ',' },

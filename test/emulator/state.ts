@@ -42,6 +42,11 @@ export interface ExportDefinition {
 export interface ProcessDefinition {
   id: string;
   name: string;
+  /**
+   * The imports, exports and actions it runs, in order ("a process is a container for actions",
+   * Anaplan's process docs). Not part of the process list's JSON, which is id and name only.
+   */
+  actionIds: string[];
 }
 export interface ActionDefinition {
   id: string;
@@ -107,6 +112,98 @@ export interface EmulatorState {
   usedCertificateMessages: Set<string>;
   /** The OAuth 2.0 device grant (routes/oauth.ts). */
   oauth: OAuthState;
+  /** File uploads, file content, export results and tasks (routes/files.ts, routes/tasks.ts). */
+  transfers: TransferState;
+}
+
+/** The kinds of model object that run as tasks; each is also its URL segment. */
+export type TaskKind = 'imports' | 'exports' | 'processes' | 'actions';
+
+/** Anaplan's task states (Integration API v2.0, "Check the status of the import action"). */
+export type TaskState = 'NOT_STARTED' | 'IN_PROGRESS' | 'COMPLETE' | 'CANCELLING' | 'CANCELLED';
+
+/** A task someone started, as tests see it (Emulator.tasks). */
+export interface EmulatorTask {
+  kind: TaskKind;
+  /** The import, export, process or action ID. */
+  objectId: string;
+  workspaceId: string;
+  modelId: string;
+  /** 32 uppercase hex characters, as Anaplan writes task IDs. */
+  taskId: string;
+  /** Who started it. */
+  userEmail: string;
+  state: TaskState;
+}
+
+/** One entry of a task result's `details` (Anaplan's TaskResultDetail). */
+export interface TaskResultDetail {
+  localMessageText: string;
+  occurrences: number;
+  type: string;
+  /** Alternating names and values, e.g. ["hierarchyName", "Employees", "successRowCount", "90"]. */
+  values: string[];
+}
+
+/** A completed task's `result`; a process has one nested result per action it ran. */
+export interface TaskResult {
+  details?: TaskResultDetail[];
+  failureDumpAvailable: boolean;
+  nestedResults?: TaskResult[];
+  objectId: string;
+  successful: boolean;
+}
+
+/** A task with what the emulator needs to answer for it. */
+export interface TaskRecord extends EmulatorTask {
+  /** ms since the epoch, by the emulator's clock */
+  creationTime: number;
+  localeName: string;
+  /** Status reads so far. */
+  polls: number;
+  /** Taken from failNextTask when the task was created: it completes unsuccessfully (an undefined message: the default one). Null: it succeeds. */
+  failure: { message: string | undefined } | null;
+  /** Set when the task completes. */
+  result: TaskResult | null;
+  /** Failure dumps by object ID: the task's own under its objectId, a process's under each nested action's ID. */
+  dumps: Map<string, Buffer>;
+}
+
+/** A failNextTask script, used up by the next task created for that object. */
+export interface ScriptedFailure {
+  kind: TaskKind;
+  objectId: string;
+  message: string | undefined;
+}
+
+/** An upload begun with POST .../files/{fileId} (or a first chunk), not yet complete. */
+export interface UploadSession {
+  /** As declared: the upload completes when that many chunks are in; -1 waits for POST .../complete. */
+  chunkCount: number;
+  /** Chunk bytes by chunk number, decompressed. */
+  chunks: Map<number, Buffer>;
+}
+
+export interface TransferState {
+  /** Uploads under way, by fileKey(modelId, fileId). */
+  uploads: Map<string, UploadSession>;
+  /** The chunks of every file with content: completed uploads and export results, by fileKey(modelId, fileId). */
+  contents: Map<string, Buffer[]>;
+  /** What an export writes (Emulator.setExportContent), by fileKey(modelId, exportId); absent: a CSV made from its name. */
+  exportContent: Map<string, Buffer>;
+  /** Every task created, oldest first. */
+  tasks: TaskRecord[];
+  /** failNextTask scripts, oldest first. */
+  failures: ScriptedFailure[];
+}
+
+/** Transfer state is kept per model; a file ID alone recurs in every model. */
+export function fileKey(modelId: string, fileId: string): string {
+  return `${modelId}/${fileId}`;
+}
+
+export function emptyTransfers(): TransferState {
+  return { uploads: new Map(), contents: new Map(), exportContent: new Map(), tasks: [], failures: [] };
 }
 
 /** An OAuth client a Tenant security administrator created (anaplan-facts §4). */
@@ -237,6 +334,7 @@ export function createSeedState(): EmulatorState {
       script: [],
       polls: [],
     },
+    transfers: emptyTransfers(),
   };
 }
 
@@ -244,7 +342,7 @@ function copyModelObjects(source: typeof SEED.modelObjects): ModelObjects {
   return {
     imports: source.imports.map((entry) => ({ ...entry })),
     exports: source.exports.map((entry) => ({ ...entry })),
-    processes: source.processes.map((entry) => ({ ...entry })),
+    processes: source.processes.map((entry) => ({ ...entry, actionIds: [...entry.actionIds] })),
     actions: source.actions.map((entry) => ({ ...entry })),
     files: source.files.map((entry) => ({ ...entry })),
   };

@@ -612,13 +612,13 @@ describe('token service: CA-certificate login', () => {
     await refusedWith(login(body, 'der'), 401, 'FAILURE_BAD_CREDENTIAL', /already been used/);
   });
 
-  test('refuses v1 payloads (150 random bytes, no encodedDataFormat) unless requireV2 is false', async () => {
+  test('accepts v1 payloads (150 random bytes, no encodedDataFormat) as Anaplan does today, and refuses them with requireV2', async () => {
     const v1 = () => signedBody(randomBytes(150), leaf.privateKey, 'v1');
-    await refusedWith(login(v1()), 401, 'FAILURE_BAD_CREDENTIAL', /v2/);
-    const lenient = await start({ now: () => clock, requireV2: false });
-    lenient.registerCertificate(integration.email, leaf.pem);
-    expect((await certificateAuthenticate(lenient, caCertificateHeader(leaf), v1())).status).toBe(201);
-    expect((await certificateAuthenticate(lenient, caCertificateHeader(leaf), signedBody(v2Message(clock), leaf.privateKey))).status).toBe(201);
+    expect((await login(v1())).status).toBe(201);
+    const strict = await start({ now: () => clock, requireV2: true });
+    strict.registerCertificate(integration.email, leaf.pem);
+    await refusedWith(certificateAuthenticate(strict, caCertificateHeader(leaf), v1()), 401, 'FAILURE_BAD_CREDENTIAL', /v2/);
+    expect((await certificateAuthenticate(strict, caCertificateHeader(leaf), signedBody(v2Message(clock), leaf.privateKey))).status).toBe(201);
   });
 
   test('answers a malformed header or body with 400 FAILURE_BAD_HEADER', async () => {

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { faultFromJson, FaultJsonSchema, type FaultQueue } from '../faults.js';
-import { emptyReply, jsonReply, type Reply } from '../reply.js';
+import { bytesReply, emptyReply, jsonReply, type Reply } from '../reply.js';
 import { route, type RouteModule } from '../router.js';
 import { upsertUser, type EmulatorState } from '../state.js';
 import type { RequestLogEntry } from '../request-log.js';
+import { publicTask, scriptFailure, TASK_KINDS } from '../task-runner.js';
+import { setExportContent, uploadedFile } from '../transfers.js';
 import { registerCertificate } from './certificate-login.js';
 import { approveDevice, denyDevice, isScriptedAnswer, SCRIPTABLE_ANSWERS, upsertOAuthClient, type DeviceDecision } from './oauth.js';
 
@@ -40,6 +42,9 @@ const DenySchema = z.object({ user_code: z.string().min(1) });
 const ScriptSchema = z.object({
   responses: z.array(z.string().refine(isScriptedAnswer, { message: `Each response is one of ${SCRIPTABLE_ANSWERS.join(', ')}` })),
 });
+const FailTaskSchema = z.object({ kind: z.enum(TASK_KINDS), objectId: z.string().min(1), message: z.string().optional() });
+const ExportContentSchema = z.object({ modelId: z.string().min(1), exportId: z.string().min(1), content: z.string() });
+
 const NewOAuthClientSchema = z.object({
   clientId: z.string().min(1),
   name: z.string().optional(),
@@ -109,6 +114,37 @@ export function controlRoutes(target: ControlTarget): RouteModule {
       }),
 
       route('GET', '/__emulator/oauth/polls', () => jsonReply(200, target.state.oauth.polls)),
+
+      // Transfers (routes/files.ts, routes/tasks.ts): the same helpers as Emulator.tasks,
+      // failNextTask, setExportContent and uploadedFile.
+      route('GET', '/__emulator/tasks', () => jsonReply(200, target.state.transfers.tasks.map(publicTask))),
+
+      route('POST', '/__emulator/tasks/fail', (ctx) => {
+        const parsed = FailTaskSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        try {
+          scriptFailure(target.state, parsed.data.kind, parsed.data.objectId, parsed.data.message);
+        } catch (error) {
+          return invalid(error instanceof Error ? error.message : String(error));
+        }
+        return jsonReply(201, { pendingFailures: target.state.transfers.failures.length });
+      }),
+
+      route('POST', '/__emulator/exports/content', (ctx) => {
+        const parsed = ExportContentSchema.safeParse(parseJson(ctx.body));
+        if (!parsed.success) return invalid(z.prettifyError(parsed.error));
+        try {
+          setExportContent(target.state, parsed.data.modelId, parsed.data.exportId, parsed.data.content);
+        } catch (error) {
+          return invalid(error instanceof Error ? error.message : String(error));
+        }
+        return emptyReply(204);
+      }),
+
+      route('GET', '/__emulator/models/:modelId/files/:file', (ctx) => {
+        const content = uploadedFile(target.state, ctx.params.modelId ?? '', ctx.params.file ?? '');
+        return content ? bytesReply(200, content) : jsonReply(404, { error: 'No completed upload of that file in that model' });
+      }),
 
       route('POST', '/__emulator/oauth/clients', (ctx) => {
         const parsed = NewOAuthClientSchema.safeParse(parseJson(ctx.body));

@@ -1,77 +1,91 @@
 import type { RequestContext } from '../context.js';
-import { jsonReply, type Reply } from '../reply.js';
-import { route, type RouteHandler, type RouteModule } from '../router.js';
+import { route, type RouteModule } from '../router.js';
 import type { EmulatorModel, EmulatorUser, EmulatorWorkspace, ModelObjects } from '../state.js';
-import { liveToken } from '../tokens.js';
+import { anaplanDate, authed, findWorkspace, isReply, itemReply, listReply, modelScope, notFound, queryFlag, schemaUrl, visibleWorkspaces } from './api.js';
 
-/** Integration API v2.0 reads (anaplan-facts §2). Every call needs a live AnaplanAuthToken. */
+/**
+ * Integration API v2.0 reads (anaplan-facts §2). Every call needs a live AnaplanAuthToken.
+ * Lists are paged (api.ts listReply). The file list is in files.ts.
+ */
 
-type AuthedHandler = (ctx: RequestContext, user: EmulatorUser) => Reply;
-
-const MODEL_OBJECT_KINDS = ['imports', 'exports', 'processes', 'actions', 'files'] as const satisfies readonly (keyof ModelObjects)[];
+const LISTED_KINDS = ['imports', 'exports', 'processes', 'actions'] as const satisfies readonly (keyof ModelObjects)[];
 
 export const integrationApi: RouteModule = {
   name: 'integration-api',
   routes: [
     route('GET', '/2/0/users/me', authed((ctx, user) =>
-      success(ctx, 'user', {
-        user: {
-          id: user.id,
-          active: true,
-          email: user.email,
-          emailOptIn: false,
-          firstName: user.firstName,
-          lastName: user.lastName,
-          customerId: user.customerId,
-          lastLoginDate: anaplanDate(user.lastLoginAt ?? ctx.env.now()),
-        },
+      itemReply(schemaUrl(ctx, 'user'), 'user', {
+        id: user.id,
+        active: true,
+        email: user.email,
+        emailOptIn: false,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        customerId: user.customerId,
+        lastLoginDate: anaplanDate(user.lastLoginAt ?? ctx.env.now()),
       }),
     )),
 
+    // Anaplan Connect asks `?tenantDetails=True&offset=N` (AnaplanAPIFeign.getWorkspaces).
     route('GET', '/2/0/workspaces', authed((ctx, user) => {
-      const tenantDetails = ctx.query.get('tenantDetails') === 'true';
+      const tenantDetails = queryFlag(ctx, 'tenantDetails');
       const workspaces = visibleWorkspaces(ctx, user).map((workspace) => workspaceJson(workspace, tenantDetails));
-      return success(ctx, 'workspace', { workspaces }, workspaces.length);
+      return listReply(ctx, schemaUrl(ctx, 'workspace'), 'workspaces', workspaces);
+    })),
+
+    route('GET', '/2/0/workspaces/:workspaceId', authed((ctx, user) => {
+      const workspace = findWorkspace(ctx, user);
+      if (!workspace) return notFound('Workspace not found');
+      return itemReply(schemaUrl(ctx, 'workspace'), 'workspace', workspaceJson(workspace, queryFlag(ctx, 'tenantDetails')));
     })),
 
     route('GET', '/2/0/workspaces/:workspaceId/models', authed((ctx, user) => {
       const workspace = findWorkspace(ctx, user);
       if (!workspace) return notFound('Workspace not found');
-      const modelDetails = ctx.query.get('modelDetails') === 'true';
+      const modelDetails = queryFlag(ctx, 'modelDetails');
       const models = ctx.env.state.models
         .filter((model) => model.workspaceId === workspace.id)
         .map((model) => modelJson(ctx, model, workspace, modelDetails));
-      return success(ctx, 'model', { models }, models.length);
+      return listReply(ctx, schemaUrl(ctx, 'model'), 'models', models);
     })),
 
-    ...MODEL_OBJECT_KINDS.map((kind) =>
+    // Every model the user may see, across workspaces: Anaplan Connect finds a model by name here
+    // and keeps those whose currentWorkspaceId is the workspace (Workspace.getModels).
+    route('GET', '/2/0/models', authed((ctx, user) => {
+      const modelDetails = queryFlag(ctx, 'modelDetails');
+      const models = visibleModels(ctx, user).map(({ model, workspace }) => modelJson(ctx, model, workspace, modelDetails));
+      return listReply(ctx, schemaUrl(ctx, 'model'), 'models', models);
+    })),
+
+    route('GET', '/2/0/models/:modelId', authed((ctx, user) => {
+      const found = visibleModels(ctx, user).find(({ model }) => model.id === ctx.params.modelId);
+      if (!found) return notFound('Model not found');
+      return itemReply(schemaUrl(ctx, 'model'), 'model', modelJson(ctx, found.model, found.workspace, queryFlag(ctx, 'modelDetails')));
+    })),
+
+    ...LISTED_KINDS.map((kind) =>
       route('GET', `/2/0/workspaces/:workspaceId/models/:modelId/${kind}`, authed((ctx, user) => {
-        const workspace = findWorkspace(ctx, user);
-        if (!workspace) return notFound('Workspace not found');
-        const model = ctx.env.state.models.find((m) => m.id === ctx.params.modelId && m.workspaceId === workspace.id);
-        if (!model) return notFound('Model not found');
-        const entries = model.objects[kind];
-        return success(ctx, singular(kind), { [kind]: entries }, entries.length);
+        const scope = modelScope(ctx, user);
+        if (isReply(scope)) return scope;
+        const entries = scope.model.objects[kind].map((entry) => listedJson(kind, entry));
+        return listReply(ctx, schemaUrl(ctx, singular(kind), scope.model.id), kind, entries);
       })),
     ),
   ],
 };
 
-function authed(handle: AuthedHandler): RouteHandler {
-  return (ctx) => {
-    const token = liveToken(ctx.env, ctx.headers.authorization);
-    if (!token) return jsonReply(401, { status: { code: 401, message: 'Authentication failed' } });
-    return handle(ctx, token.user);
-  };
+function visibleModels(ctx: RequestContext, user: EmulatorUser): { model: EmulatorModel; workspace: EmulatorWorkspace }[] {
+  const workspaces = visibleWorkspaces(ctx, user);
+  return ctx.env.state.models.flatMap((model) => {
+    const workspace = workspaces.find((w) => w.id === model.workspaceId);
+    return workspace ? [{ model, workspace }] : [];
+  });
 }
 
-function visibleWorkspaces(ctx: RequestContext, user: EmulatorUser): EmulatorWorkspace[] {
-  return ctx.env.state.workspaces.filter((workspace) => user.workspaceIds.includes(workspace.id));
-}
-
-/** A workspace the user may not see is answered like one that does not exist. */
-function findWorkspace(ctx: RequestContext, user: EmulatorUser): EmulatorWorkspace | undefined {
-  return visibleWorkspaces(ctx, user).find((workspace) => workspace.id === ctx.params.workspaceId);
+/** The process list is id and name only (Anaplan's "Get the list of processes"); the others list as stored. */
+function listedJson(kind: (typeof LISTED_KINDS)[number], entry: ModelObjects[typeof kind][number]): Record<string, unknown> {
+  if (kind === 'processes') return { id: entry.id, name: entry.name };
+  return { ...entry };
 }
 
 function workspaceJson(workspace: EmulatorWorkspace, tenantDetails: boolean): Record<string, unknown> {
@@ -92,24 +106,6 @@ function modelJson(ctx: RequestContext, model: EmulatorModel, workspace: Emulato
   return modelDetails ? { ...base, memoryUsage: model.memoryUsage, isoCreationDate: '2024-01-15T09:30:00.000+0000' } : base;
 }
 
-function success(ctx: RequestContext, schema: string, payload: Record<string, unknown>, pageSize?: number): Reply {
-  const paging = pageSize === undefined ? {} : { paging: { currentPageSize: pageSize, offset: 0, totalSize: pageSize } };
-  return jsonReply(200, {
-    meta: { ...paging, schema: `${ctx.env.baseUrl}/2/0/objects/${schema}` },
-    status: { code: 200, message: 'Success' },
-    ...payload,
-  });
-}
-
-function notFound(message: string): Reply {
-  return jsonReply(404, { status: { code: 404, message } });
-}
-
-function singular(kind: (typeof MODEL_OBJECT_KINDS)[number]): string {
+function singular(kind: (typeof LISTED_KINDS)[number]): string {
   return kind === 'processes' ? 'process' : kind.slice(0, -1);
-}
-
-/** Anaplan's date style, e.g. `2026-05-01T10:00:00.000+0000`. */
-function anaplanDate(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
 }

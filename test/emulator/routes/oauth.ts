@@ -30,6 +30,13 @@ export interface OAuthOptions {
   expiresIn?: number | undefined;
   /** Body encodings accepted. Default both (anaplan-facts §4). */
   encodings?: OAuthBodyEncoding[] | undefined;
+  /**
+   * Answer a poll that comes sooner than the interval with slow_down, adding 5 s (RFC 8628 §3.5).
+   * Default true. Anaplan Connect's own --forceRegister polls every 3 s from the first second,
+   * whatever the server says (anaplan-facts §4, §5), and registers against Anaplan all the same:
+   * a test of that registration turns this off, as Anaplan's own leniency is not documented.
+   */
+  slowDown?: boolean | undefined;
 }
 
 export const DEVICE_CODE_DEFAULTS = { interval: 5, expiresIn: 600 } as const;
@@ -51,6 +58,7 @@ export function oauthService(options: OAuthOptions = {}): RouteModule {
     interval: options.interval === undefined ? DEVICE_CODE_DEFAULTS.interval : options.interval,
     expiresIn: options.expiresIn ?? DEVICE_CODE_DEFAULTS.expiresIn,
     encodings: options.encodings ?? (['form', 'json'] as OAuthBodyEncoding[]),
+    slowDown: options.slowDown ?? true,
   };
   return {
     name: 'oauth',
@@ -97,7 +105,7 @@ export function oauthService(options: OAuthOptions = {}): RouteModule {
         if (!grantType) return oauthError(400, 'invalid_request', 'Missing grant_type');
         const client = findClient(ctx.env.state, params.values.client_id);
         if (!client) return oauthError(401, 'invalid_client', 'Client authentication failed: unknown client_id');
-        if (grantType === DEVICE_GRANT_TYPE) return pollDeviceCode(ctx, client, params.values.device_code);
+        if (grantType === DEVICE_GRANT_TYPE) return pollDeviceCode(ctx, client, params.values.device_code, settings.slowDown);
         if (grantType === 'refresh_token') return refresh(ctx, client, params.values.refresh_token);
         return oauthError(400, 'unsupported_grant_type', `Unsupported grant_type ${grantType}`);
       }),
@@ -128,7 +136,7 @@ export function oauthService(options: OAuthOptions = {}): RouteModule {
 // ---------------------------------------------------------------------------------------------
 // Device-code polls (RFC 8628 §3.4–3.5)
 
-function pollDeviceCode(ctx: RequestContext, client: OAuthClient, deviceCode: string | undefined): Reply {
+function pollDeviceCode(ctx: RequestContext, client: OAuthClient, deviceCode: string | undefined, slowDown: boolean): Reply {
   const { env } = ctx;
   const oauth = env.state.oauth;
   if (client.grantType !== 'device') return oauthError(400, 'unauthorized_client', 'This OAuth client is not a Device grant client');
@@ -144,7 +152,7 @@ function pollDeviceCode(ctx: RequestContext, client: OAuthClient, deviceCode: st
   }
   if (now >= record.expiresAt) return answer(oauthError(400, 'expired_token', 'The device code has expired'), 'expired_token');
 
-  const tooSoon = now - record.lastPollAt < record.interval * 1000;
+  const tooSoon = slowDown && now - record.lastPollAt < record.interval * 1000;
   record.lastPollAt = now;
   if (tooSoon) {
     record.interval += SLOW_DOWN_STEP_S;
