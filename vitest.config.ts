@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects, one run. `npm test` runs them all; CI reads the closing "N passed, N failed" line
+// Five projects, one run. `npm test` runs them all; CI reads the closing "N passed, N failed" line
 // printed by test/support/summary-reporter.ts.
 export default defineConfig({
   test: {
@@ -35,6 +35,19 @@ export default defineConfig({
           globalSetup: ['test/support/build-once.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The exported jobs run by the real Anaplan Connect (ANAPLAN_CONNECT_DIR): one Java at a time on 2 cores.
+        test: {
+          name: 'interop',
+          globals: true,
+          environment: 'node',
+          include: ['test/interop/**/*.test.ts'],
+          globalSetup: ['test/support/build-once.ts', 'test/interop/gate.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

@@ -1,5 +1,5 @@
 import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
-import { CHECK_MARKER, checkDiagnoses } from './check-diagnoses.js';
+import { CHECK_MARKER, SILENT_FAILURE_MARKERS, checkDiagnoses } from './check-diagnoses.js';
 import { operationActsInModel, operationNamesModel } from './operation-rules.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
 import { inlineSecretHeaderNotes } from './inline-secret.js';
@@ -319,6 +319,8 @@ function runWithLog(settings: ExportSettings): string[] {
         'type "%LogFile%"',
         'if defined CheckOnly goto :check_result',
         'if not "%ExitCode%"=="0" goto :failed',
+        // anaplan-facts §8: Anaplan Connect exits 0 when a task failed or nothing ran; its output says so.
+        `findstr ${SILENT_FAILURE_MARKERS.map((marker) => `/c:"${marker}"`).join(' ')} "%LogFile%" >nul 2>nul && goto :silent_failure`,
         'exit /b 0',
       ];
 }
@@ -351,6 +353,10 @@ function runAnaplanConnectSubroutine(settings: ExportSettings): string[] {
 function jobLabels(settings: ExportSettings): string[] {
   const label = (name: string, message: string) => ['', `:${name}`, `>&2 echo ERROR: ${message}`, 'exit /b 2'];
   const lines = [
+    ':silent_failure',
+    '>&2 echo ERROR: Anaplan Connect exited with code 0, but its output above says that the operation failed or that nothing ran, so this job exits with code 1 for the scheduler to see.',
+    'set "ExitCode=1"',
+    '',
     ':failed',
     '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',
     'if not defined OnFailure exit /b %ExitCode%',

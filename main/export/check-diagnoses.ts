@@ -14,6 +14,19 @@ export interface CheckDiagnosis {
   meaning: string;
 }
 
+/**
+ * What Anaplan Connect 4.1.0 prints, exiting 0 all the same, when a task it ran failed (Task.java)
+ * or an action had nothing to act on: no workspace or model, or an object not found (Program.java;
+ * anaplan-facts §8). Both scripts treat such a run as failed.
+ */
+export const SILENT_FAILURE_MARKERS = [
+  'The operation failed',
+  'A workspace ID must be provided',
+  'A model ID must be provided',
+  'must be specified before',
+  'not found in workspace',
+] as const;
+
 /** The marker lines the scripts print and `anaplan-setup check-job` reads back. */
 export const CHECK_MARKER = { ok: 'CHECK OK:', failed: 'CHECK FAILED:', warning: 'CHECK WARNING:' } as const;
 
@@ -99,7 +112,8 @@ function credentialDiagnoses(settings: AnaplanConnectExportInput): CheckDiagnosi
       return [
         {
           id: 'refresh_token_expired',
-          seen: ['The refresh token has expired', 'Token Refresh failed!'],
+          // Anaplan Connect's own words for a 403 answer; a 400 invalid_grant (RFC 6749 §5.2) shows as the Feign error.
+          seen: ['The refresh token has expired', 'Token Refresh failed!', 'invalid_grant', 'oauthRefreshToken'],
           meaning: settings.rotatable
             ? 'Anaplan no longer accepts the stored refresh token: it expired unused, or another copy of it was used first. Sign in again with the assistant, anaplan-setup oauth, as the account that runs this job.'
             : 'Anaplan no longer accepts the stored refresh token. If the OAuth client\'s refresh tokens rotate, set Rotatable=yes, as each run must save the new one; then sign in again with the assistant, anaplan-setup oauth, as the account that runs this job.',

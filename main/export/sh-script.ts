@@ -14,7 +14,7 @@ import {
   type SettingLine,
 } from './script-settings.js';
 import { shArrayWord, shComment, shQuote } from './shell-quote.js';
-import { CHECK_MARKER, checkDiagnoses } from './check-diagnoses.js';
+import { CHECK_MARKER, SILENT_FAILURE_MARKERS, checkDiagnoses } from './check-diagnoses.js';
 import { MODEL_ACTION_OPTIONS, MODEL_OPTIONS, WORKSPACE_OPTIONS } from './operation-rules.js';
 
 /**
@@ -474,7 +474,7 @@ function runAnaplanConnect(settings: ExportSettings): string[] {
     `  ./AnaplanClient.sh ${credentialArguments(settings)} "\${Connection[@]}" "$@"`,
     '}',
     ...checkRun(settings),
-    'run_anaplan_connect "${Operation[@]}"',
+    ...runOperation(settings),
     ...finish(),
   ];
 }
@@ -497,9 +497,36 @@ function connectionOptionLines(settings: Pick<ExportSettings, 'connection'>): st
  * Exit with Anaplan Connect's exit code; when it failed, say so and run OnFailure first with the
  * exit code and the log in its environment and as its last two arguments.
  */
+/**
+ * The Operation's run. Anaplan Connect exits 0 when a task it ran failed or when an action had
+ * nothing to act on (anaplan-facts §8), so its output is watched as it passes and such a run
+ * exits 1. With a password prompt the output stays on the terminal, unwatched: Java asks there.
+ */
+function runOperation(settings: AnaplanConnectExportInput): string[] {
+  if (settings.method === 'basic' && settings.password.source === 'prompt') return ['run_anaplan_connect "${Operation[@]}"', 'ExitCode=$?'];
+  const markers = SILENT_FAILURE_MARKERS.map((marker) => `*${shQuote(marker, 'A failure marker')}*`).join(' | ');
+  return [
+    '# Anaplan Connect exits 0 even when a task failed or nothing ran: its output says so.',
+    'watch_for_silent_failure() {',
+    '  local failed=0 line',
+    "  while IFS= read -r line || [ -n \"$line\" ]; do",
+    "    printf '%s\\n' \"$line\"",
+    `    case "$line" in ${markers}) failed=1 ;; esac`,
+    '  done',
+    '  return "$failed"',
+    '}',
+    'run_anaplan_connect "${Operation[@]}" | watch_for_silent_failure',
+    'Statuses=("${PIPESTATUS[@]}")',
+    'ExitCode=${Statuses[0]}',
+    'if [ "$ExitCode" -eq 0 ] && [ "${Statuses[1]}" -ne 0 ]; then',
+    '  echo "ERROR: Anaplan Connect exited with code 0, but its output above says that the operation failed or that nothing ran, so this job exits with code 1 for the scheduler to see." >&2',
+    '  ExitCode=1',
+    'fi',
+  ];
+}
+
 function finish(): string[] {
   return [
-    'ExitCode=$?',
     'if [ "$ExitCode" -ne 0 ]; then',
     '  echo "ERROR: Anaplan Connect exited with code $ExitCode.${LogFile:+ Log: $LogFile}" >&2',
     '  if [ -n "$OnFailure" ]; then',
@@ -530,7 +557,7 @@ function runOAuthAnaplanConnect(settings: OAuthExportInput): string[] {
     '  ./AnaplanClient.sh "${Connection[@]}" "$@"',
     '}',
     ...checkRun(settings),
-    'run_anaplan_connect "${Operation[@]}"',
+    ...runOperation(settings),
     ...finish(),
   ];
 }

@@ -3,7 +3,7 @@ import { constants, createPrivateKey, createPublicKey, generateKeyPairSync, rand
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { authenticateCertificate, certificateAuthorizationHeader, v2Body, v2Message } from '../../main/anaplan/certificate-login.js';
 import { resolveEndpoints } from '../../main/anaplan/endpoints.js';
 import { readTokenAnswer } from '../../main/anaplan/token-service.js';
@@ -158,7 +158,10 @@ describe('certificate login end to end against the emulator', () => {
     expect(error.message).toMatch(/Certificate has expired/);
   });
 
-  test('a v1 payload is refused by the token service', async () => {
+  test('a v1 payload is refused by a token service that requires v2', async () => {
+    const emulator = await startEmulator({ requireV2: true });
+    onTestFinished(() => emulator.close());
+    emulator.registerCertificate(SEED.users.integration.email, leafPem);
     const message = randomBytes(150); // v1: 150 random bytes, no encodedDataFormat (anaplan-facts §2)
     const response = await http.send({
       method: 'POST',

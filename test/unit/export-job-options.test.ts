@@ -409,7 +409,8 @@ describe('generated scripts', () => {
     expect(lines[exitCode + 1]).toBe('type "%LogFile%"');
     expect(lines[exitCode + 2]).toBe('if defined CheckOnly goto :check_result');
     expect(lines[exitCode + 3]).toBe('if not "%ExitCode%"=="0" goto :failed');
-    expect(lines[exitCode + 4]).toBe('exit /b 0');
+    expect(lines[exitCode + 4]).toMatch(/^findstr \/c:"The operation failed" .* "%LogFile%" >nul 2>nul && goto :silent_failure$/);
+    expect(lines[exitCode + 5]).toBe('exit /b 0');
     expect(lines.slice(failed, failed + 8)).toEqual([
       ':failed',
       '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',
