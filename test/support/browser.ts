@@ -56,3 +56,31 @@ export function startUi(env: Record<string, string>): Promise<UiProcess> {
     child.once('exit', (code) => reject(new Error(`anaplan-setup ui exited (${code}): ${output}`)));
   });
 }
+
+/**
+ * The Basic path from the start page to the Export step, as a person clicks it: a new connection
+ * with custom URLs (the emulator), Basic, the password, a test login, the workspace and model.
+ */
+export async function walkBasicToExport(
+  page: import('playwright-core').Page,
+  to: { name: string; email: string; password: string; url: string; workspace: string; model: string },
+): Promise<void> {
+  await page.getByRole('button', { name: 'New connection' }).click();
+  await page.getByLabel('Connection name', { exact: true }).fill(to.name);
+  await page.getByLabel('Anaplan user (email)', { exact: true }).fill(to.email);
+  await page.getByLabel('Region', { exact: true }).selectOption('custom');
+  await page.getByLabel('Auth URL', { exact: true }).fill(to.url);
+  await page.getByLabel('API URL', { exact: true }).fill(to.url);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('radio', { name: /Basic/ }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(to.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Test login' }).click();
+  await page.getByText('Login OK').waitFor();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Workspace', { exact: true }).selectOption({ label: to.workspace });
+  await page.getByLabel('Model', { exact: true }).selectOption({ label: to.model });
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Export' }).waitFor();
+}

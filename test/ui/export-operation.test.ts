@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHROMIUM_PATH, launchChromium, startUi, type UiProcess } from '../support/browser.js';
+import { CHROMIUM_PATH, launchChromium, startUi, walkBasicToExport, type UiProcess } from '../support/browser.js';
 import { SEED, startEmulator, type Emulator } from '../emulator/server.js';
 
 const user = SEED.users.integration;
@@ -29,24 +29,7 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
   test('an import operation picked from the emulator\u2019s lists, exported with a bundle', async () => {
     const page = await browser.newPage();
     await page.goto(ui.url);
-    await page.getByRole('button', { name: 'New connection' }).click();
-    await page.getByLabel('Connection name', { exact: true }).fill('Import job');
-    await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
-    await page.getByLabel('Region', { exact: true }).selectOption('custom');
-    await page.getByLabel('Auth URL', { exact: true }).fill(emulator.url);
-    await page.getByLabel('API URL', { exact: true }).fill(emulator.url);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Password', { exact: true }).fill(user.password);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Test login' }).click();
-    await page.getByText('Login OK').waitFor();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Finance Planning' });
-    await page.getByLabel('Model', { exact: true }).selectOption({ label: 'Workforce' });
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    await page.getByRole('heading', { name: 'Export' }).waitFor();
+    await walkBasicToExport(page, { name: 'Import job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
     await page.getByRole('radio', { name: 'Upload a file and run an import' }).check();
     await page.getByLabel('Import', { exact: true }).selectOption('Employees from employees.csv');
     await page.getByLabel('Anaplan file (the import’s source)').selectOption('employees.csv');
