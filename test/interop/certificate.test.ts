@@ -71,6 +71,13 @@ describe.skipIf(interopSkipReason() !== null)('certificate jobs with the real An
     expect(run.status, run.output).toBe(0);
     expect(run.output).toContain(SUCCESS);
     expect(await readFile(download, 'utf8')).toBe(content);
+
+    // check-job looks where the job will: the keystore, keystore-access.txt under JobHome, then the sign-in.
+    const check = await runCli(['check-job', job, '--json'], { env: { HOME: elsewhere } });
+    expect(check.code, check.stdout).toBe(0);
+    const answer = check.json<{ ok: boolean; checks: Array<{ name: string; ok: boolean; message: string }> }>();
+    expect(answer.checks.map((item) => item.name)).toEqual(['script', 'anaplan-connect', 'java', 'keystore', 'keystore-access', 'log', 'sign-in', 'workspace']);
+    expect(answer.checks.find((item) => item.name === 'keystore-access')?.message).toContain(join(jobHome, '.anaplan/api-client/keystore-access.txt'));
   });
 
   test('control: without keystore-access.txt the job stops with its own message, exit 2', async () => {
