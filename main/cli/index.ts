@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.js')).registerExport,
   status: async () => (await import('./commands/status.js')).registerStatus,
   'check-job': async () => (await import('./commands/check-job.js')).registerCheckJob,
+  'admin-checklist': async () => (await import('./commands/admin-checklist.js')).registerAdminChecklist,
   ui: async () => (await import('./commands/ui.js')).registerUi,
 };
 

@@ -1,3 +1,4 @@
+import { shellWord } from '../pki/posix-shell.js';
 import { Option, type Command } from 'commander';
 import * as z from 'zod';
 import { EndpointChoiceSchema, resolveEndpoints, type Endpoints } from '../anaplan/endpoints.js';
@@ -28,6 +29,22 @@ export function addNetworkOptions(command: Command): Command {
 
 export function addJsonOption(command: Command): Command {
   return command.addOption(new Option('--json', 'print one JSON object on stdout (errors as {"error":{"code","message"}})'));
+}
+
+/** The endpoint flags as given, to repeat in a "next, run …" hint so that it can be pasted as it is. */
+export function endpointFlagsOf(options: Record<string, unknown>): string {
+  const flags: Array<[string, unknown]> = [
+    ['--region', options.region],
+    ['--auth-url', options.authUrl],
+    ['--api-url', options.apiUrl],
+    ['--oauth-url', options.oauthUrl],
+    ['--device-authorization-url', options.deviceAuthorizationUrl],
+    ['--token-url', options.tokenUrl],
+  ];
+  return flags
+    .filter((flag): flag is [string, string] => typeof flag[1] === 'string' && flag[1] !== '')
+    .map(([flag, value]) => ` ${flag} ${shellWord(value)}`)
+    .join('');
 }
 
 export function endpointsFrom(options: Record<string, unknown>): Endpoints {

@@ -149,12 +149,21 @@ async function saveRotatedToken(tokenStoreDir: string, clientId: string, refresh
   }
 }
 
-/** A login with the stored refresh token, as an unattended job would do. */
-export async function loginWithTokenStore(input: TokenStoreInput): Promise<LoginResult & { rotated: boolean }> {
+/**
+ * A login with the stored refresh token, as an unattended job would do. A refresh that returns a
+ * different refresh token means the client rotates them (anaplan-facts §4): a job without
+ * --rotatable would fail on its second run (§8), so `rotatingUnknown` (the caller did not know)
+ * adds a warning that says so.
+ */
+export async function loginWithTokenStore(input: TokenStoreInput & { knownRotatable?: boolean }): Promise<LoginResult & { rotated: boolean }> {
   const { token, rotated } = await accessTokenFromStore(input);
   const login = await discover(input.http, requireEndpoint(input.endpoints, 'apiUrl'), token);
-  return { ...login, rotated };
+  const warnings = rotated && !input.knownRotatable ? [ROTATED_WARNING] : [];
+  return { ...login, rotated, ...(warnings.length > 0 ? { warnings } : {}) };
 }
+
+export const ROTATED_WARNING =
+  "Anaplan sent a new refresh token with this sign-in, so this OAuth client's refresh tokens rotate. The new one was saved. The job must pass --rotatable (export with --rotatable; the assistant now treats the connection as rotatable): without it Anaplan Connect keeps the retired token and fails on its second run.";
 
 async function viewOf(code: DeviceCode, endpoints: Endpoints): Promise<DeviceCodeView> {
   const url = code.verificationUriComplete ?? code.verificationUri;

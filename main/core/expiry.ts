@@ -58,8 +58,9 @@ export function expiriesOfProfiles(profiles: readonly Profile[], now: Date, opti
     if (profile.oauth?.rotatable && uses('oauth')) {
       entries.push(entry(profile, 'refresh-token', parseDate(profile.oauth.refreshTokenExpiresAt), now, warnDays, passwordMaxAgeDays));
     }
-    if (profile.authMethod === 'basic') {
-      const checked = parseDate(profile.basicPasswordCheckedAt);
+    // The OAuth integration user is an SSO exception user too: its password expires as a Basic user's does (anaplan-facts §4, §7).
+    if (profile.authMethod === 'basic' || (profile.authMethod === 'oauth' && profile.oauth)) {
+      const checked = parseDate(profile.authMethod === 'basic' ? profile.basicPasswordCheckedAt : (profile.oauth?.signedInAt ?? null));
       const estimate = checked === null ? null : new Date(checked.getTime() + passwordMaxAgeDays * DAY_MS);
       entries.push(entry(profile, 'password', estimate, now, warnDays, passwordMaxAgeDays));
     }
@@ -139,6 +140,9 @@ function signInAgain(profile: Profile): string {
 
 function newPassword(profile: Profile): string {
   const user = profile.email || 'the exception user';
+  if (profile.authMethod === 'oauth') {
+    return `${user} is the exception user who approved the device sign-in: once its password expires it cannot approve a new code, and Anaplan may stop honouring its refresh token. Set a new password in Anaplan before then, then sign in with the device grant again.`;
+  }
   return (
     `Set a new password for ${user} in Anaplan, then update where the job reads it ` +
     `(the ${profile.exportOptions.passwordEnvVar} variable, the prompt or the script) and test the login again.`
@@ -164,7 +168,7 @@ function message(profile: Profile, kind: ExpiryKind, expiresAt: string, daysLeft
         : `The rotatable refresh token expires ${when(expiresAt, daysLeft, past)} unless a job uses it before then (each refresh brings a new one). ${signInAgain(profile)}`;
     case 'password':
       return (
-        `The password of ${profile.email || 'the Basic user'} ${past ? 'has probably expired' : 'probably expires'} ${when(expiresAt, daysLeft, past)}. ` +
+        `The password of ${profile.email || (profile.authMethod === 'oauth' ? 'the OAuth exception user' : 'the Basic user')} ${past ? 'has probably expired' : 'probably expires'} ${when(expiresAt, daysLeft, past)}. ` +
         `${newPassword(profile)} ${passwordEstimate(passwordMaxAgeDays)}`
       );
   }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { MethodOutput, MethodParsedInput } from '../contract.js';
 import { composeOperation, type CertificateCredentials } from '../export/index.js';
 import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } from '../store/secrets.js';
@@ -39,6 +39,7 @@ export function exportHandlers(deps: ExportDeps) {
       profileName: profile.name,
       operation: operationOf(request),
       job: request.job,
+      jobDir: isAbsolute(request.dir) ? request.dir : undefined,
     };
     if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
     if (profile.authMethod === 'oauth') {

@@ -38,6 +38,8 @@ export interface ExportTarget {
   operation?: string[] | undefined;
   /** Where and how the job runs on the server: proxy and retries, folders, log, failure hook, schedule. */
   job?: JobOptions | undefined;
+  /** The folder the files are written to (absolute): the schedule names the script there. */
+  jobDir?: string | undefined;
 }
 
 export interface JobOptions {
@@ -70,6 +72,7 @@ function commonInput(target: ExportTarget, platforms: Platform[], generatedBy: s
     regionName: endpoints.regionId ? findRegion(endpoints.regionId)?.name : undefined,
     operation: target.operation ?? [],
     ...definedOnly(target.job ?? {}),
+    ...(target.jobDir ? { jobDir: target.jobDir } : {}),
     ...(currentAccountName() ? { currentAccount: currentAccountName() } : {}),
     // Boomi and Informatica use the same credentials: every export says what they need (anaplan-facts §6).
     integrationGuides: ['boomi', 'informatica'] as Array<'boomi' | 'informatica'>,

@@ -113,13 +113,16 @@ export function oauthHandlers(deps: OAuthDeps) {
       if (!profile.oauth) throw new AppError('bad_input', 'Sign in with the device grant first (the Device sign-in step).');
       const http = deps.httpClient({ proxyUrl: profile.network.proxyUrl || undefined, caFile: profile.network.caFile || undefined });
       try {
-        const { rotated: _rotated, ...login } = await loginWithTokenStore({
+        const { rotated, ...login } = await loginWithTokenStore({
           http,
           endpoints: resolveEndpoints(profile.endpoints),
           clientId: profile.oauth.clientId,
           tokenStoreDir: profile.oauth.tokenStoreDir,
           encoding: profile.oauth.encoding,
+          knownRotatable: profile.oauth.rotatable,
         });
+        // The server showed that the client rotates: the export must pass --rotatable (anaplan-facts §4, §8).
+        if (rotated && !profile.oauth.rotatable) access.touchProfile(profileId, (p) => (p.oauth ? { ...p, oauth: { ...p.oauth, rotatable: true } } : p));
         return login;
       } finally {
         await http.close();

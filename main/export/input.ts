@@ -53,6 +53,8 @@ export interface ExportCommon {
   onFailure?: string;
   /** A daily run: written as crontab.txt (linux), schtasks.txt (windows) and into README.md. */
   schedule?: JobSchedule;
+  /** Absolute path of the folder the files are written to: crontab.txt and schtasks.txt name the script there. */
+  jobDir?: string;
   /** The account running the assistant (whose home holds keystore-access.txt or the token store it wrote), compared with schedule.account. */
   currentAccount?: string;
   /** Field-by-field notes for other tools using the same credentials: boomi-connection.md, informatica-connection.md (anaplan-facts §6). */
@@ -358,6 +360,7 @@ const commonShape = {
     .pipe(z.string().trim().min(1, { message: 'The on-failure command is empty: leave it out, or give the command to run when Anaplan Connect fails.' }).max(2000))
     .optional(),
   schedule: ScheduleSchema.optional(),
+  jobDir: absoluteFolder('The job folder', '/opt/anaplan/jobs/nightly or C:\\AnaplanConnect\\jobs'),
   currentAccount: accountName('The current account').optional(),
   integrationGuides: z
     .array(z.enum(['boomi', 'informatica'], { error: 'An integration guide must be "boomi" or "informatica".' }))
@@ -366,10 +369,17 @@ const commonShape = {
 };
 
 /** Checks across fields every method shares: what the real Anaplan Connect would get wrong silently (anaplan-facts §8). */
-function checkOperation(value: { operation: string[]; workspaceId?: string | undefined; modelId?: string | undefined }, ctx: z.RefinementCtx): void {
+function checkOperation(value: { operation: string[]; workspaceId?: string | undefined; modelId?: string | undefined; schedule?: unknown }, ctx: z.RefinementCtx): void {
   const { operation } = value;
   if (operationActsInModel(operation) && !(value.workspaceId && value.modelId) && !operationNamesModel(operation)) {
     ctx.addIssue({ code: 'custom', path: [value.workspaceId ? 'modelId' : 'workspaceId'], message: NO_MODEL_MESSAGE });
+  }
+  if (value.schedule !== undefined && operation.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['operation'],
+      message: 'A scheduled job needs an Operation: without one the script stops with exit code 2 every night. Choose what the job does (CLI: --operation import, process or export), or leave the schedule out.',
+    });
   }
   for (const { index, path } of relativeLocalFiles(operation)) {
     ctx.addIssue({ code: 'custom', path: ['operation', index], message: relativeLocalFileMessage(path) });
@@ -674,6 +684,7 @@ const FIELD_LABELS: Record<string, string> = {
   'schedule.time': 'schedule time (schedule.time)',
   'schedule.account': 'scheduled account (schedule.account)',
   currentAccount: 'current account (currentAccount)',
+  jobDir: 'job folder (jobDir)',
   integrationGuides: 'integration guides (integrationGuides)',
 };
 

@@ -50,8 +50,9 @@ export function scheduledAccountDiffers(settings: ExportSettings): { scheduled: 
 const isPosixPath = (path: string) => path.startsWith('/');
 const isWindowsPath = (path: string) => !isPosixPath(path);
 
+/** The script's full path on the machine that runs it: in the folder it was written to, else in the Anaplan Connect folder. */
 function jobPath(settings: ExportSettings, platform: 'linux' | 'windows'): string | undefined {
-  const dir = settings.anaplanConnectDir;
+  const dir = [settings.jobDir, settings.anaplanConnectDir].find((candidate) => candidate !== undefined && (platform === 'linux' ? isPosixPath(candidate) : isWindowsPath(candidate)));
   if (!dir) return undefined;
   if (platform === 'linux') return isPosixPath(dir) ? `${dir.replace(/\/+$/, '')}/${SH_SCRIPT_NAME}` : undefined;
   return isWindowsPath(dir) ? `${dir.replace(/[\\/]+$/, '')}\\${BAT_SCRIPT_NAME}` : undefined;
@@ -115,7 +116,7 @@ export function buildCrontab(settings: ExportSettings): string {
     `# Anaplan Connect job${settings.profileName ? ` (${settings.profileName})` : ''}: every day at ${schedule.time}, this machine's local time${schedule.account ? `, as ${schedule.account}` : ''}.`,
     `# Install it as ${account}: signed in as that account, run crontab -e and add the last line of this file${schedule.account ? ` (as root: crontab -u ${schedule.account} -e)` : ''}.`,
     `# cron runs it with that account's home folder and environment, and a short PATH (/usr/bin:/bin).`,
-    path ? `# ${SH_SCRIPT_NAME} is expected in ${settings.anaplanConnectDir}; change the path if it is elsewhere.` : `# Replace /path/to/${SH_SCRIPT_NAME} with the full path of the script on this machine.`,
+    path ? `# The script: ${path}. Change the path if you copy it elsewhere.` : `# Replace /path/to/${SH_SCRIPT_NAME} with the full path of the script on this machine.`,
   ];
   if (!settings.javaHome) lines.push('# If java is not in /usr/bin, set JavaHome at the top of the script (cron does not read your login PATH).');
   for (const variable of secrets) {
@@ -166,7 +167,7 @@ export function buildSchtasks(settings: ExportSettings): string {
       : 'rem Without /RU the task runs as you, and only while you are signed in: add /RU <account> to run it as the job account.',
     'rem Task Scheduler runs it with that account\'s profile folder and user environment.',
     jobPath(settings, 'windows')
-      ? `rem ${BAT_SCRIPT_NAME} is expected in ${settings.anaplanConnectDir}; change the path if it is elsewhere.`
+      ? `rem The script: ${jobPath(settings, 'windows')}. Change the path if you copy it elsewhere.`
       : `rem Replace C:\\path\\${BAT_SCRIPT_NAME} with the full path of the script on this machine.`,
   ];
   for (const variable of secretVariables(settings)) {

@@ -68,7 +68,7 @@ export const CA_PROFILES: readonly CaProfile[] = [
     keySizes: [2048, 3072, 4096],
     hash: 'sha256',
     emailMaxLength: ANAPLAN_EMAIL_MAX,
-    note: 'DigiCert takes only the public key from this request: the name, email and organization in the certificate come from the order form and from its validation (an email to the mailbox; organization validation for employee certificates). Enter them in the order exactly as here.',
+    note: 'Choose the Multipurpose S/MIME profile in the order: a DigiCert order without a profile is Strict, which has no client authentication. DigiCert takes only the public key from this request: the name, email and organization in the certificate come from the order form and from its validation (an email to the mailbox; organization validation for employee certificates). Enter them in the order exactly as here.',
   },
   {
     id: 'globalsign',
@@ -128,7 +128,9 @@ export const UNSUPPORTED_CAS: readonly UnsupportedCa[] = [
   {
     match: /\bin\s*common\b/i,
     name: 'InCommon',
-    message: `Anaplan does not list InCommon for sign-in certificates (InCommon is for "SSL certificates only"), and Anaplan refuses SSL/TLS certificates. ${ALTERNATIVES}`,
+    // anaplan-facts §3: InCommon's Certificate Service sells client (S/MIME) certificates too, through Sectigo, chaining to roots on Anaplan's list.
+    message:
+      "InCommon (with Sectigo) issues client (S/MIME) certificates as well as SSL/TLS ones, and they chain to Sectigo/USERTrust roots Anaplan accepts: certificate sign-in may well work for you. Ask your InCommon administrator whether your subscription includes client certificates (\"InCommon Personal Certificates\", enrolled at Sectigo Certificate Manager's S/MIME page). If yours is generated in the browser and downloaded as a PKCS#12 file (.p12 or .pfx, holding the key), import that file as it is on the Import certificate step: no request is needed. A TLS server certificate will not do. If client certificates are not available, use the OAuth 2.0 device grant instead (no certificate needed).",
   },
   {
     match: /\blet'?s\s*encrypt\b/i,

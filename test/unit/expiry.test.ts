@@ -66,11 +66,22 @@ describe('expiriesOf', () => {
 
   test('a rotatable refresh token; a non-rotatable one never expires', () => {
     const oauth = { clientId: 'client-1', rotatable: true, tokenStoreDir: '/srv/anaplan tokens', refreshTokenExpiresAt: inDays(5) };
-    const e = only(settings(profile({ name: 'OAuth', authMethod: 'oauth', oauth })));
+    const [e, ...others] = expiriesOf(settings(profile({ name: 'OAuth', authMethod: 'oauth', oauth })), NOW).filter((entry) => entry.kind === 'refresh-token');
+    expect(others).toEqual([]);
     expect(e).toMatchObject({ kind: 'refresh-token', level: 'warn', threshold: 7, daysLeft: 5 });
-    expect(e.message).toContain('anaplan-setup oauth --client-id client-1 --rotatable --token-store-dir "/srv/anaplan tokens"');
-    expect(e.message).toMatch(/unless a job uses it/);
-    expect(expiriesOf(settings(profile({ name: 'OAuth', authMethod: 'oauth', oauth: { ...oauth, rotatable: false } })), NOW)).toEqual([]);
+    expect(e?.message).toContain('anaplan-setup oauth --client-id client-1 --rotatable --token-store-dir "/srv/anaplan tokens"');
+    expect(e?.message).toMatch(/unless a job uses it/);
+    const fixed = expiriesOf(settings(profile({ name: 'OAuth', authMethod: 'oauth', oauth: { ...oauth, rotatable: false } })), NOW);
+    expect(fixed.map((entry) => entry.kind)).toEqual(['password']);
+  });
+
+  test("the OAuth exception user's password: estimated from the device sign-in, saying what its expiry costs", () => {
+    const signedInAt = new Date(NOW.getTime() - 85 * DAY).toISOString();
+    const oauth = { clientId: 'client-1', rotatable: false, tokenStoreDir: '/srv/tokens', signedInAt };
+    const e = only(settings(profile({ name: 'OAuth', authMethod: 'oauth', oauth })));
+    expect(e).toMatchObject({ kind: 'password', daysLeft: 5, level: 'warn', threshold: 7 });
+    expect(e.message).toMatch(/cannot approve a new code/);
+    expect(e.message).toMatch(/sign in with the device grant again/);
   });
 
   test('a Basic password: an honest estimate from the usual 90 days, naming the setting to change it', () => {
@@ -95,7 +106,7 @@ describe('expiriesOf', () => {
       certProfile(100, 'Later'),
     );
     const list = expiriesOf(s, NOW);
-    expect(list.map((e) => e.profileName)).toEqual(['Later', 'Basic', 'Cert', 'OAuth']);
+    expect(list.map((e) => e.profileName)).toEqual(['Later', 'Basic', 'Cert', 'OAuth', 'OAuth']);
     for (const e of list.slice(1)) expect(e).toMatchObject({ expiresAt: null, daysLeft: null, level: 'ok', threshold: null });
     expect(list[1]?.message).toMatch(/Test the login once/);
   });
@@ -109,7 +120,7 @@ describe('expiriesOf', () => {
       profile({ name: 'D', authMethod: 'basic', certificate: certificate(inDays(1)), basicPasswordCheckedAt: NOW.toISOString() }),
     );
     const list = expiriesOf(s, NOW);
-    expect(list.map((e) => `${e.profileName}:${e.kind}`)).toEqual(['B:certificate', 'C:refresh-token', 'A:certificate', 'D:password']);
+    expect(list.map((e) => `${e.profileName}:${e.kind}`)).toEqual(['B:certificate', 'C:refresh-token', 'A:certificate', 'D:password', 'C:password']);
     expect(expiriesOf(settings(), NOW)).toEqual([]);
   });
 });

@@ -39,10 +39,13 @@ describe('CA profiles', () => {
   });
 
   it('names CAs Anaplan does not list and points to the OAuth device grant', () => {
+    // InCommon is no dead end (anaplan-facts §3): it sells client certificates too; never "SSL certificates only".
     const incommon = unsupportedCa('InCommon');
     expect(incommon?.name).toBe('InCommon');
-    expect(incommon?.message).toMatch(/does not list InCommon/);
-    expect(incommon?.message).toMatch(/SSL certificates only/);
+    expect(incommon?.message).toMatch(/issues client \(S\/MIME\) certificates/);
+    expect(incommon?.message).toMatch(/subscription includes client certificates/);
+    expect(incommon?.message).toMatch(/PKCS#12 .* import that file as it is/);
+    expect(incommon?.message).not.toMatch(/SSL certificates only/);
     expect(incommon?.message).toMatch(/OAuth 2\.0 device grant/);
     for (const text of ["Let's Encrypt", 'letsencrypt', 'a self-signed cert', 'our internal CA', 'Private root CA', 'AD CS', 'Active Directory Certificate Services']) {
       const found = unsupportedCa(text);

@@ -180,7 +180,7 @@ describe('secrets hygiene through the command line', () => {
     await cli('export basic', [
       'export', '--method', 'basic', '--user', EMAIL, '--platform', 'all', '--out', at.exports('basic'), '--workspace-id', workspaceId, '--model-id', modelId,
       ...endpoints(), '--proxy', 'http://proxy.example.com:8080', '--proxy-user', 'CORP\\proxyuser', '--proxy-password-variable', 'PROXY_PW',
-      '--schedule', '02:30', '--log-dir', join(base, 'logs'), '--bundle', '--json',
+      '--operation', 'process', '--process', 'Nightly Load', '--schedule', '02:30', '--log-dir', join(base, 'logs'), '--bundle', '--json',
     ]);
 
     // --- Certificate: keygen (human output) → the CA issues → import-cert → login both ways → export both forms

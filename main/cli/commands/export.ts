@@ -1,11 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { tokenStoreDir, tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
+import { canHandOver, defaultTokenStoreDir, foldersClosedTo, handOver, installCommands, jobAccount, stagingDir, type JobAccount } from '../../core/job-account.js';
+import { shellWord } from '../../pki/posix-shell.js';
 import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
 import { APP_VERSION, PRODUCT_NAME } from '../../core/version.js';
 import { composeOperation, type CertificateCredentials } from '../../export/index.js';
@@ -62,6 +65,7 @@ const ExportFlags = z.object({
   onFailure: z.string().optional(),
   schedule: z.string().optional(),
   scheduleAccount: z.string().optional(),
+  runAs: z.string().optional(),
   operation: z.enum(['import', 'process', 'export'], { error: 'must be import, process or export' }).optional(),
   file: z.string().optional(),
   localFile: z.string().optional(),
@@ -122,7 +126,8 @@ export function registerExport(program: Command, run: Run): void {
     .option('--log-dir <dir>', 'the folder for the dated logs (default: logs next to the script)')
     .option('--on-failure <command>', 'a command to run when Anaplan Connect fails (gets ANAPLAN_JOB_EXIT_CODE and ANAPLAN_JOB_LOG)')
     .option('--schedule <HH:MM>', 'a daily run at this time: crontab.txt / schtasks.txt and README')
-    .option('--schedule-account <account>', 'the account the schedule runs as (default: yours)')
+    .option('--schedule-account <account>', 'the account the schedule runs as (default: --run-as, else yours)')
+    .option('--run-as <account>', 'the account that runs the job (default: yours): keystore-access.txt and the token store are looked for in its home, and as root the job folder, its logs and keystore-access.txt are made its own')
     .option('--bundle', 'also write anaplan-connect-job.zip: the whole job as one file to copy to the server')
     .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept, except of a script or bundle holding a secret)');
   addEndpointOptions(command);
@@ -134,9 +139,12 @@ export function registerExport(program: Command, run: Run): void {
     .action((options: Record<string, unknown>) =>
       run(options, async (out) => {
         const flags = parseFlags(ExportFlags, options);
+        const account = jobAccount(flags.runAs);
+        const outDir = resolve(flags.out);
         const target: ExportTarget = {
           operation: operationOf(flags),
-          job: jobOf(flags),
+          job: jobOf(flags, account),
+          jobDir: outDir,
           email: flags.user ?? '',
           endpoints: { region: flags.region, authUrl: flags.authUrl, apiUrl: flags.apiUrl, oauthUrl: flags.oauthUrl },
           workspaceId: flags.workspaceId,
@@ -150,28 +158,64 @@ export function registerExport(program: Command, run: Run): void {
           if (!flags.user) throw new AppError('bad_input', '--user is required for --method basic (the Anaplan user\u2019s email).');
           plan = planBasicExport(target, { platforms, passwordSource: flags.passwordSource, passwordEnvVar: flags.passwordVariable, password: await basicPassword(flags, out) }, generatedBy, new Date());
         } else if (flags.method === 'certificate') {
-          const chosen = await certificateCredentials(flags, out);
+          const chosen = await certificateCredentials(flags, out, account);
           homeFile = chosen.homeFile;
           plan = planCertificateExport(target, { platforms, credentials: chosen.credentials, certificateNotAfter: chosen.notAfter }, generatedBy, new Date());
         } else {
           if (!flags.clientId) throw new AppError('bad_input', '--client-id is required for --method oauth.');
-          const dir = resolve(flags.tokenStoreDir ?? tokenStoreDir());
+          const dir = resolve(flags.tokenStoreDir ?? (account.current ? tokenStoreDir() : defaultTokenStoreDir(account)));
           if (!existsSync(join(dir, tokenStoreFileName(flags.clientId)))) {
-            out.info(`Note: there is no token store for this client in ${dir} yet: run anaplan-setup oauth --client-id ${flags.clientId} --token-store-dir ${dir} before the job runs.`);
+            out.info(`Note: there is no token store for this client in ${dir} yet: run anaplan-setup oauth --client-id ${flags.clientId}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${shellWord(dir)}${account.current ? '' : ` --run-as ${account.name}`} before the job runs.`);
           }
           plan = planOAuthExport(target, { platforms, clientId: flags.clientId, rotatable: flags.rotatable, tokenStoreDir: dir }, generatedBy, new Date());
         }
         const files = flags.bundle ? [...plan.files, bundleOf(plan.files, homeFile, new Date())] : plan.files;
-        const written = await writeExportFiles(resolve(flags.out), files, homeFile, flags.overwrite);
-        const warnings = [...plan.warnings, ...written.warnings];
+        // keystore-access.txt for another account, where it cannot be handed over here: staged, with the commands that place it.
+        const staged = homeFile && !account.current && !canHandOver() ? { ...homeFile, dir: stagingDir(account) } : null;
+        const outDirExisted = existsSync(outDir);
+        const written = await writeExportFiles(outDir, files, staged ?? homeFile, flags.overwrite);
+        const handOverCommands = [
+          ...(await handOver(account, [...(await jobFolders(account, outDir, outDirExisted, flags.logDir)), ...written.files.filter((f) => !staged || !f.path.startsWith(staged.dir)).map((f) => f.path)])),
+          ...(homeFile && !staged ? await handOver(account, homeFileChain(account, homeFile)) : []),
+          ...(staged && homeFile ? installCommands(account, [{ from: join(staged.dir, staged.file.name), to: join(homeFile.dir, homeFile.file.name) }]) : []),
+        ];
+        const closed = account.current ? [] : await foldersClosedTo(account, join(outDir, 'anaplan-connect.sh'));
+        const warnings = [
+          ...plan.warnings,
+          ...written.warnings,
+          ...(closed.length > 0 ? [`${account.name} cannot open ${closed.join(', ')}, which ${closed.length === 1 ? 'holds' : 'hold'} the job folder: the job could not start. Run: chmod o+x ${closed.map(shellWord).join(' ')} (or move the job folder where ${account.name} can reach it).`] : []),
+          ...(handOverCommands.length > 0 ? [`The job runs as ${account.name}, but this account cannot give it files. Run these commands to hand over what the job reads: ${handOverCommands.join(' ; ')}`] : []),
+        ];
         for (const warning of warnings) out.info(`Note: ${warning}`);
-        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings }, () => written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
+        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings, runAs: account.name, handOverCommands }, () => written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
       }),
     );
 }
 
 /** Where and how the job runs, from the flags; the export checks each against Anaplan Connect's ranges. */
-function jobOf(flags: Flags): JobOptions {
+/**
+ * The folders the job account must own: the job folder when this export created it; else (a
+ * folder that was there already is never given away) the logs folder the script writes into by
+ * default, created here 0700.
+ */
+async function jobFolders(account: JobAccount, outDir: string, existed: boolean, logDir: string | undefined): Promise<string[]> {
+  if (account.current) return [];
+  if (!existed) return [outDir];
+  if (logDir) return [];
+  const logs = join(outDir, 'logs');
+  await mkdir(logs, { recursive: true, mode: 0o700 });
+  return [logs];
+}
+
+/** keystore-access.txt and the folders the assistant made for it under the account's home (.anaplan, .anaplan/api-client). */
+function homeFileChain(account: JobAccount, homeFile: HomeFile): string[] {
+  const chain: string[] = [];
+  for (let dir = homeFile.dir; dir.startsWith(`${account.home}/`); dir = dirname(dir)) chain.push(dir);
+  return [...chain, join(homeFile.dir, homeFile.file.name)];
+}
+
+function jobOf(flags: Flags, account: JobAccount): JobOptions {
+  const scheduleAccount = flags.scheduleAccount ?? (account.current ? undefined : account.name);
   return {
     connection: {
       proxyUrl: flags.proxy,
@@ -186,7 +230,7 @@ function jobOf(flags: Flags): JobOptions {
     javaHome: flags.javaHome,
     logDir: flags.logDir,
     onFailure: flags.onFailure,
-    schedule: flags.schedule ? { time: flags.schedule, ...(flags.scheduleAccount ? { account: flags.scheduleAccount } : {}) } : undefined,
+    schedule: flags.schedule ? { time: flags.schedule, ...(scheduleAccount ? { account: scheduleAccount } : {}) } : undefined,
   };
 }
 
@@ -227,14 +271,14 @@ async function basicPassword(flags: Flags, out: Output): Promise<string | undefi
 }
 
 /** The two forms Anaplan Connect accepts (anaplan-facts §5), from the flags; reads secrets only when they are written somewhere. */
-async function certificateCredentials(flags: Flags, out: Output): Promise<{ credentials: CertificateCredentials; homeFile: HomeFile | null; notAfter: string | undefined }> {
+async function certificateCredentials(flags: Flags, out: Output, account: JobAccount): Promise<{ credentials: CertificateCredentials; homeFile: HomeFile | null; notAfter: string | undefined }> {
   if (flags.keystore) {
     if (flags.certificate || flags.key) throw new AppError('bad_input', 'Give either --keystore with --alias, or --certificate with --key, not both (Anaplan Connect refuses -keystore after -privatekey).');
     if (!flags.alias) throw new AppError('bad_input', '--alias is required with --keystore (the key alias, e.g. anaplan-connect).');
     const password = await readSecret('keystore password', 'keystore-password', { file: flags.keystorePasswordFile, env: flags.keystorePasswordEnv }, { allowPrompt: !out.json });
     // Opening the keystore proves alias and password before they are written anywhere.
     const entry = readPkcs12Entry(await readInput(flags.keystore, 'keystore'), flags.alias, password);
-    const jobHome = resolve(flags.jobHome ?? homedir());
+    const jobHome = resolve(flags.jobHome ?? (account.current ? homedir() : account.home));
     const credentials: CertificateCredentials = {
       form: 'keystore',
       keystorePath: resolve(flags.keystore),

@@ -1,5 +1,8 @@
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { handOver, jobAccount } from '../../core/job-account.js';
+import { shellWord } from '../../pki/posix-shell.js';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
 import { importCertificate, type ImportResult } from '../../pki/certificate-import.js';
@@ -22,6 +25,7 @@ const ImportFlags = z.object({
   roots: z.string().optional(),
   overwrite: z.boolean().default(false),
   profile: z.string().trim().min(1).max(80).optional(),
+  runAs: z.string().optional(),
 });
 
 export function registerImportCert(program: Command, run: Run): void {
@@ -35,6 +39,7 @@ export function registerImportCert(program: Command, run: Run): void {
     .option('--file-password-file <path>', 'the PKCS#12 file\u2019s password, from this file')
     .option('--file-password-env <var>', 'the PKCS#12 file\u2019s password, from this environment variable')
     .option('--out <dir>', 'the folder to write into (created 0700 if missing)')
+    .option('--run-as <account>', 'the account that runs the job (default: yours): as root, the folder and files written are made its own, so the job can read the keystore')
     .option('--alias <alias>', 'the key alias in keystore.p12 (lowercase letters, digits, - _ .)', 'anaplan-connect')
     .option('--keystore-password-file <path>', 'the keystore password (also the key password inside it), from this file')
     .option('--keystore-password-env <var>', 'the keystore password, from this environment variable')
@@ -56,6 +61,7 @@ export function registerImportCert(program: Command, run: Run): void {
         if (!flags.key && !/\.(p12|pfx)$/i.test(file)) {
           throw new AppError('bad_input', 'Give --key with the private key the certificate belongs to (the private-key.pem next to your request.csr). Only a PKCS#12 (.p12/.pfx) file can bring its own key.');
         }
+        const outDirExisted = existsSync(resolve(flags.out));
         const result = await importCertificate({
           source: { path: resolve(file) },
           key: flags.key ? { path: resolve(flags.key), passphrase } : null,
@@ -71,9 +77,17 @@ export function registerImportCert(program: Command, run: Run): void {
           const { recordImportedCertificate } = await import('../../core/profiles.js');
           recordImportedCertificate(await openSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
         }
-        const warnings = result.findings.map((finding) => finding.message);
+        const account = jobAccount(flags.runAs);
+        // A folder that was there already is never given away; one made for the certificate is.
+        const written = [...(outDirExisted ? [] : [resolve(flags.out)]), result.certificatePath, ...(result.chainPath ? [result.chainPath] : []), result.keystorePath];
+        const handOverCommands = await handOver(account, written);
+        const warnings = [
+          ...result.findings.map((finding) => finding.message),
+          ...(handOverCommands.length > 0 ? [`The job runs as ${account.name}, but this account cannot give it files: run ${handOverCommands.join(' ; ')}`] : []),
+        ];
         for (const warning of warnings) out.info(`Warning: ${warning}`);
-        out.result(importAnswer(result, warnings), () => describe(result));
+        const next = `anaplan-setup export --method certificate --keystore ${shellWord(result.keystorePath)} --alias ${shellWord(result.alias)} --keystore-password-env KEYSTORE_PASSWORD${account.current ? '' : ` --run-as ${account.name}`} --out DIR`;
+        out.result({ ...importAnswer(result, warnings), runAs: account.name, handOverCommands, next }, () => describe(result, next));
       }),
     );
 }
@@ -95,7 +109,7 @@ function importAnswer(result: ImportResult, warnings: string[]) {
   };
 }
 
-function describe(result: ImportResult): string {
+function describe(result: ImportResult, next: string): string {
   return [
     `Certificate: ${result.certificatePath}   (the leaf only: for -certificate and for Anaplan's admin page)`,
     result.chainPath ? `Chain:       ${result.chainPath}` : 'Chain:       none in what the CA sent',
@@ -106,6 +120,7 @@ function describe(result: ImportResult): string {
     `Fingerprint: ${result.fingerprint}`,
     '',
     'Next: a Tenant Administrator uploads certificate.pem (that file only: the chain gives "email should not be blank [null]")',
-    'in Administration › Security › Certificates. Then: anaplan-setup login --method certificate --keystore … --alias … ',
+    `in Administration › Security › Certificates. Then test the login: anaplan-setup login --method certificate --keystore ${shellWord(result.keystorePath)} --alias ${shellWord(result.alias)} --keystore-password-env KEYSTORE_PASSWORD`,
+    `and export the job: ${next}`,
   ].join('\n');
 }

@@ -30,6 +30,7 @@ const LoginFlags = z.object({
   keystorePasswordEnv: z.string().optional(),
   clientId: z.string().optional(),
   tokenStoreDir: z.string().optional(),
+  rotatable: z.boolean().default(false),
   encoding: z.enum(['form', 'json'], { error: 'must be form or json' }).default('form'),
 });
 type Flags = z.output<typeof LoginFlags>;
@@ -52,6 +53,7 @@ export function registerLogin(program: Command, run: Run): void {
     .option('--keystore-password-env <var>', 'certificate: the keystore password, from this environment variable')
     .option('--client-id <id>', 'oauth: the Device grant OAuth client\u2019s ID')
     .option('--token-store-dir <dir>', 'oauth: the folder of Anaplan Connect\u2019s token store (default: $AC_OAUTH_KEYSTORE_DIR, else your home); a rotated refresh token is written back')
+    .option('--rotatable', 'oauth: you know the client\u2019s refresh tokens rotate (without it, a rotated token is reported with a warning: the job needs --rotatable)')
     .option('--encoding <encoding>', 'oauth: request bodies, form (default) or json', 'form');
   addEndpointOptions(command);
   addNetworkOptions(command);
@@ -75,8 +77,8 @@ export function registerLogin(program: Command, run: Run): void {
           } else if (flags.method === 'oauth') {
             if (!flags.clientId) throw new AppError('bad_input', '--client-id is required for --method oauth.');
             out.info('Signing in with the stored refresh token …');
-            const { rotated, ...login } = await loginWithTokenStore({ http, endpoints, clientId: flags.clientId, tokenStoreDir: flags.tokenStoreDir ?? tokenStoreDir(), encoding: flags.encoding });
-            if (rotated) out.info('Anaplan sent a new refresh token (rotatable client): the token store was updated.');
+            const login = await loginWithTokenStore({ http, endpoints, clientId: flags.clientId, tokenStoreDir: flags.tokenStoreDir ?? tokenStoreDir(), encoding: flags.encoding, knownRotatable: flags.rotatable });
+            if (login.rotated) out.info('Anaplan sent a new refresh token (rotatable client): the token store was updated.');
             result = login;
           } else {
             const credentials = await certificateCredentials(flags, out);

@@ -6,7 +6,11 @@ import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../c
 import { toErrorPayload } from '../../core/errors.js';
 import { createHttpClient } from '../../net/http.js';
 import { exitCodeFor } from '../output.js';
-import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
+import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointFlagsOf, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
+import { canHandOver, defaultTokenStoreDir, handOver, installCommands, jobAccount, stagingDir } from '../../core/job-account.js';
+import { shellWord } from '../../pki/posix-shell.js';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Run } from '../run.js';
 import { openInBrowser } from '../open-browser.js';
 
@@ -16,6 +20,7 @@ const OAuthFlags = z.object({
   tokenStoreDir: z.string().optional(),
   open: z.boolean().default(false),
   encoding: z.enum(['form', 'json'], { error: 'must be form or json' }).default('form'),
+  runAs: z.string().optional(),
   json: z.boolean().default(false),
 });
 
@@ -31,6 +36,7 @@ export function registerOAuth(program: Command, run: Run): void {
     .option('--client-id <id>', 'the Device grant OAuth client\u2019s ID (from the Tenant security administrator)')
     .option('--rotatable', 'the client\u2019s refresh tokens rotate (the exported job then passes --rotatable)')
     .option('--token-store-dir <dir>', 'where to write ks_<…>.jks: the folder the job sets as AC_OAUTH_KEYSTORE_DIR (default: $AC_OAUTH_KEYSTORE_DIR, else your home)')
+    .option('--run-as <account>', 'the account that runs the job (default: yours): the token store goes into its home (unless --token-store-dir) and, as root, is made its own')
     .option('--open', 'open the sign-in page in a browser (only when it is on the OAuth host in use)')
     .option('--encoding <encoding>', 'request bodies: form (RFC 8628, default) or json (as Anaplan\u2019s Postman collection)', 'form');
   addEndpointOptions(command);
@@ -50,12 +56,17 @@ export function registerOAuth(program: Command, run: Run): void {
         process.once('SIGINT', cancel);
         process.once('SIGTERM', cancel);
         const status = statusPrinter(flags.json);
+        const account = jobAccount(flags.runAs);
+        const storeDir = resolve(flags.tokenStoreDir ?? (account.current ? tokenStoreDir() : defaultTokenStoreDir(account)));
+        // For another account, where this process cannot give it files: the store is staged, then placed by the commands shown.
+        const staged = !account.current && !canHandOver() ? stagingDir(account) : null;
+        const storeDirExisted = existsSync(storeDir);
         try {
           const result = await runDeviceFlow({
             http,
             endpoints,
             clientId: flags.clientId,
-            tokenStoreDir: flags.tokenStoreDir ?? tokenStoreDir(),
+            tokenStoreDir: staged ?? storeDir,
             encoding: flags.encoding,
             signal: controller.signal,
             onCode: (code) => {
@@ -66,8 +77,21 @@ export function registerOAuth(program: Command, run: Run): void {
           });
           status.end();
           const user = result.login.user;
-          if (flags.json) line({ event: 'done', tokenStore: result.tokenStore, user, workspaces: result.login.workspaces, rotatable: flags.rotatable });
-          else out.result(null, () => `Signed in as ${user.email}.\nAnaplan Connect's token store: ${result.tokenStore}\nExport the job with: anaplan-setup export --method oauth --client-id ${flags.clientId}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${flags.tokenStoreDir ?? tokenStoreDir()} --out DIR`);
+          const tokenStore = join(storeDir, basename(result.tokenStore));
+          const handOverCommands = staged
+            ? installCommands(account, [{ from: result.tokenStore, to: tokenStore }])
+            : await handOver(account, [...(storeDirExisted || storeDir === account.home ? [] : [storeDir]), tokenStore]);
+          const exportHint = `anaplan-setup export --method oauth --client-id ${shellWord(flags.clientId)}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${shellWord(storeDir)}${account.current ? '' : ` --run-as ${account.name}`}${endpointFlagsOf(options)} --out DIR`;
+          if (flags.json) line({ event: 'done', tokenStore, user, workspaces: result.login.workspaces, rotatable: flags.rotatable, runAs: account.name, handOverCommands, next: exportHint });
+          else
+            out.result(null, () =>
+              [
+                `Signed in as ${user.email}.`,
+                `Anaplan Connect's token store: ${tokenStore}${account.current ? '' : ` (for ${account.name})`}`,
+                ...(handOverCommands.length > 0 ? [`It was saved in ${result.tokenStore}: this account cannot give ${account.name} files. Place it with:`, ...handOverCommands.map((command) => `  ${command}`)] : []),
+                `Next, export the job with (add --workspace-id and --model-id): ${exportHint}`,
+              ].join('\n'),
+            );
         } catch (error) {
           status.end();
           if (!flags.json) throw error;
