@@ -151,6 +151,8 @@ export const ExportWrittenSchema = z.object({
   files: z.array(z.object({ path: z.string(), status: z.enum(['created', 'replaced', 'unchanged']) })),
   warnings: z.array(z.string()),
   equivalentCommands: z.array(EquivalentCommandSchema),
+  /** Before tonight's run: what is left, for this method only, with commands to paste. */
+  nextSteps: z.array(z.object({ text: z.string(), command: z.string().optional() })).default([]),
 });
 
 export { CA_PROFILE_IDS };

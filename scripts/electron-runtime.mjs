@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+const DOWNLOAD_TIMEOUT_MS = 10_000;
 
 export function electronBinary({ fetch = true } = {}) {
   const found = locate();
@@ -17,7 +18,8 @@ export function electronBinary({ fetch = true } = {}) {
     return null;
   }
   process.stderr.write('Fetching the Electron runtime (once)…\n');
-  const result = spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  // Bounded: where a firewall drops packets the installer would wait minutes before giving up.
+  const result = spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'pipe'], timeout: DOWNLOAD_TIMEOUT_MS });
   if (result.status !== 0) return null;
   return locate();
 }

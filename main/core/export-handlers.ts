@@ -129,7 +129,7 @@ export function exportHandlers(deps: ExportDeps) {
     },
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
-      const { files, warnings, homeFile } = await plan(request);
+      const { files, warnings, homeFile, nextSteps } = await plan(request);
       const withBundle = request.bundle ? [...files, bundleOf(files, homeFile, deps.now())] : files;
       const written = await writeExportFiles(request.dir, withBundle, homeFile, request.overwrite);
       deps.access.touchProfile(request.profileId, (p) => ({
@@ -137,7 +137,7 @@ export function exportHandlers(deps: ExportDeps) {
         step: 'done',
         exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
       }));
-      return { files: written.files, warnings: [...warnings, ...written.warnings], equivalentCommands: commandsFor(request) };
+      return { files: written.files, warnings: [...warnings, ...written.warnings], equivalentCommands: commandsFor(request), nextSteps };
     },
   };
 }

@@ -5,6 +5,8 @@ import { findRegion } from '../anaplan/regions.js';
 import {
   buildAnaplanConnectFiles,
   anaplanConnectExportWarnings as exportWarnings,
+  anaplanConnectNextSteps,
+  type NextStep,
   type AnaplanConnectExportInput,
   type BasicExportInput,
   type CertificateCredentials,
@@ -54,6 +56,8 @@ export interface JobOptions {
 export interface ExportPlan {
   files: GeneratedFile[];
   warnings: string[];
+  /** Before tonight's run: what is left to do, for this method, with the real paths. */
+  nextSteps: NextStep[];
 }
 
 /**
@@ -87,7 +91,7 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 
 
 function plan(input: AnaplanConnectExportInput): ExportPlan {
-  return { files: buildAnaplanConnectFiles(input), warnings: exportWarnings(input) };
+  return { files: buildAnaplanConnectFiles(input), warnings: exportWarnings(input), nextSteps: anaplanConnectNextSteps(input) };
 }
 
 /** Turns a profile (or CLI flags) and the user's choices into the files of an Anaplan Connect job. */

@@ -76,7 +76,11 @@ export function oauthHandlers(deps: OAuthDeps) {
         .then((result) => {
           const oauth = oauthSettings(result.tokenStore, tokenIssuedAt, result.login.user.email);
           access.touchProfile(profile.id, (p) => ({ ...p, oauth, lastLogin: { at: oauth.signedInAt ?? '', email: result.login.user.email } }));
-          emit({ state: 'done', message: `Signed in as ${result.login.user.email}.`, result: { ...result.login, tokenStore: result.tokenStore, refreshTokenStored } });
+          // The job acts as whoever approved the code: say so when that is not the user this connection was set up for.
+          const entered = profile.email.trim().toLowerCase();
+          const approvedBy = result.login.user.email;
+          const warnings = entered && approvedBy.toLowerCase() !== entered ? [approvedByAnotherUser(approvedBy, profile.email)] : [];
+          emit({ state: 'done', message: `Signed in as ${approvedBy}.`, result: { ...result.login, tokenStore: result.tokenStore, refreshTokenStored, ...(warnings.length > 0 ? { warnings } : {}) } });
         })
         .catch((error: unknown) => {
           const payload = toErrorPayload(error);
@@ -129,4 +133,8 @@ export function oauthHandlers(deps: OAuthDeps) {
       }
     },
   };
+}
+
+function approvedByAnotherUser(approvedBy: string, entered: string): string {
+  return `The code was approved by ${approvedBy}, not by ${entered} whom this connection is for. The job will act as ${approvedBy}, with that user's access. If that is not intended, sign in again and approve as ${entered} (in a private browser window, so that no other Anaplan session is used).`;
 }

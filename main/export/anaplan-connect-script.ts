@@ -1,4 +1,5 @@
 import { buildBatScript } from './bat-script.js';
+import { beforeTonight, type NextStep } from './before-tonight.js';
 import { buildReadme } from './export-readme.js';
 import {
   BAT_SCRIPT_NAME,
@@ -43,6 +44,11 @@ export function buildAnaplanConnectFiles(input: AnaplanConnectExportRequest): Ge
   if (guides.includes('boomi')) files.push({ name: BOOMI_GUIDE_NAME, content: buildBoomiGuide(settings), mode: 0o644 });
   if (guides.includes('informatica')) files.push({ name: INFORMATICA_GUIDE_NAME, content: buildInformaticaGuide(settings), mode: 0o644 });
   return files;
+}
+
+/** What is left to do before the job's first scheduled run, for this method, with the real paths. */
+export function anaplanConnectNextSteps(input: AnaplanConnectExportRequest): NextStep[] {
+  return beforeTonight(parseAnaplanConnectExportInput(input));
 }
 
 /** Warnings a person should read before using the export (also written into README.md). */

@@ -2,7 +2,8 @@ import { writeFilesSafely, type WrittenFile } from '../fs/atomic.js';
 import { buildAnaplanConnectFiles } from './anaplan-connect-script.js';
 import type { AnaplanConnectExportRequest } from './input.js';
 
-export { anaplanConnectExportWarnings, buildAnaplanConnectFiles } from './anaplan-connect-script.js';
+export { anaplanConnectExportWarnings, anaplanConnectNextSteps, buildAnaplanConnectFiles } from './anaplan-connect-script.js';
+export type { NextStep } from './before-tonight.js';
 export {
   BAT_SCRIPT_NAME,
   BOOMI_GUIDE_NAME,

@@ -17,7 +17,7 @@ const profile = {
 
 test('the Done step shows what the write itself warns about, such as a secret-bearing script not kept as a backup', () => {
   const message = 'The previous anaplan-connect.sh held the password in plain text; it was replaced and not kept as a backup.';
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'replaced' }], warnings: [message], equivalentCommands: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'replaced' }], warnings: [message], equivalentCommands: [], nextSteps: [] };
   render(<DoneStep api={{} as AssistantApi} profile={profile} written={written} onHome={() => undefined} />);
   expect(screen.getByText(message).closest('[role="status"]')).not.toBeNull();
 });
@@ -38,7 +38,7 @@ test('"Check the job now" shows each check of the job folder the profile exporte
       };
     },
   } as unknown as AssistantApi;
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'created' }], warnings: [], equivalentCommands: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [] };
   render(<DoneStep api={api} profile={profile} written={written} onHome={() => undefined} />);
   fireEvent.click(screen.getByRole('button', { name: 'Check the job now' }));
   expect(await screen.findByText('Some checks failed')).toBeTruthy();
@@ -47,8 +47,21 @@ test('"Check the job now" shows each check of the job folder the profile exporte
   expect([...items].map((item) => item.textContent)).toEqual(['OK script: /job/anaplan-connect.sh is executable.', 'Failed sign-in: CHECK FAILED: Anaplan refused the user and password.']);
 });
 
+test('before tonight\'s run: the steps of this export, each with its command; nothing about passwords unless the export said so', () => {
+  const written: ExportWritten = {
+    files: [{ path: '/job/anaplan-connect.sh', status: 'created' }],
+    warnings: [],
+    equivalentCommands: [],
+    nextSteps: [{ text: 'Check the job as it will run.', command: "sudo -u svc -H '/job/anaplan-connect.sh' --check" }],
+  };
+  render(<DoneStep api={{} as AssistantApi} profile={{ ...profile, authMethod: 'oauth' } as Profile} written={written} onHome={() => undefined} />);
+  const list = screen.getByRole('list', { name: "Before tonight's run" });
+  expect(list.textContent).toContain("sudo -u svc -H '/job/anaplan-connect.sh' --check");
+  expect(document.body.textContent).not.toMatch(/ANAPLAN_PASSWORD|fill in Operation/i);
+});
+
 test('no job check is offered when no Linux script was written (a Windows job is checked on Windows)', () => {
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.bat', status: 'created' }], warnings: [], equivalentCommands: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.bat', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [] };
   render(<DoneStep api={{} as AssistantApi} profile={profile} written={written} onHome={() => undefined} />);
   expect(screen.queryByRole('button', { name: 'Check the job now' })).toBeNull();
 });

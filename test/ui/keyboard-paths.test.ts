@@ -347,7 +347,7 @@ describe.skipIf(!CHROMIUM_PATH)('every path by keyboard alone, start page to wri
     await press(page, button('Continue: test the login'));
 
     await expectStep(page, 'Test login');
-    await press(page, button('Test again'));
+    await press(page, button('Test login'));
     await page.getByRole('button', { name: 'Test again' }).waitFor();
     await page.getByText('Login OK').waitFor();
     await press(page, button('Continue'));

@@ -66,9 +66,11 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
     const issued = readTokenStore(await readFile(storeFile), client.clientId);
 
     await page.getByRole('button', { name: 'Continue: test the login' }).click();
-    // The device sign-in already proved the user; "Test again" signs in as the job will, with the stored refresh token.
-    await page.getByRole('button', { name: 'Test again' }).click();
+    // The first Test login after the sign-in makes a real call, as the job will: the stored refresh token.
+    const refreshesBefore = emulator.log.filter((entry) => entry.path === '/oauth/token' && entry.body.includes('refresh_token')).length;
+    await page.getByRole('button', { name: 'Test login' }).click();
     await page.getByText('Login OK').waitFor();
+    expect(emulator.log.filter((entry) => entry.path === '/oauth/token' && entry.body.includes('refresh_token')).length).toBe(refreshesBefore + 1);
     // A rotatable client: the login used the stored refresh token and the new one replaced it.
     expect(readTokenStore(await readFile(storeFile), client.clientId)).not.toBe(issued);
     await page.getByRole('button', { name: 'Continue' }).click();

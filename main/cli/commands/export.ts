@@ -187,7 +187,14 @@ export function registerExport(program: Command, run: Run): void {
           ...(handOverCommands.length > 0 ? [`The job runs as ${account.name}, but this account cannot give it files. Run these commands to hand over what the job reads: ${handOverCommands.join(' ; ')}`] : []),
         ];
         for (const warning of warnings) out.info(`Note: ${warning}`);
-        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings, runAs: account.name, handOverCommands }, () => written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`).join('\n'));
+        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings, runAs: account.name, handOverCommands, nextSteps: plan.nextSteps }, () =>
+          [
+            ...written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`),
+            '',
+            "Before tonight's run:",
+            ...plan.nextSteps.flatMap((step, index) => [`  ${index + 1}. ${step.text}`, ...(step.command ? [`       ${step.command}`] : [])]),
+          ].join('\n'),
+        );
       }),
     );
 }

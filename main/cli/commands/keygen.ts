@@ -1,5 +1,6 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { shellWord } from '../../pki/posix-shell.js';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
 import { CA_PROFILE_IDS, caProfile } from '../../pki/ca-profiles.js';
@@ -128,7 +129,8 @@ function describe(result: KeygenResult): string {
     '',
     `Next: order ${profile.product} from ${profile.name} and paste the request when asked.`,
     profile.note,
-    'When the certificate arrives, import it with `anaplan-setup import-cert` (next version) and keep the private key where it is.',
+    `When the certificate arrives, import it with: anaplan-setup import-cert <the file the CA sent> --key ${shellWord(result.privateKeyPath)} --out ${shellWord(dirname(result.privateKeyPath))} --keystore-password-env KEYSTORE_PASSWORD${result.keyEncrypted ? ' --passphrase-env KEY_PASSPHRASE' : ''}`,
+    'Keep the private key where it is: it never leaves this machine.',
     '',
     result.csrPem.trim(),
   ].join('\n');

@@ -19,6 +19,8 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
   const [region, setRegion] = useState(endpoints.authUrl || endpoints.apiUrl ? CUSTOM : (endpoints.region ?? 'us1'));
   const [authUrl, setAuthUrl] = useState(endpoints.authUrl ?? '');
   const [apiUrl, setApiUrl] = useState(endpoints.apiUrl ?? '');
+  // anaplan-facts §1: the OAuth host differs from the auth host in every region, so a custom one has its own field.
+  const [oauthUrl, setOauthUrl] = useState(endpoints.oauthUrl ?? '');
   const [proxyUrl, setProxyUrl] = useState(profile?.network.proxyUrl ?? '');
   const [caFile, setCaFile] = useState(profile?.network.caFile ?? '');
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -42,7 +44,7 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
         ...(profile ? { id: profile.id } : {}),
         name: name.trim(),
         email: email.trim(),
-        endpoints: region === CUSTOM ? { authUrl: authUrl.trim(), apiUrl: apiUrl.trim(), oauthUrl: authUrl.trim() } : { region },
+        endpoints: region === CUSTOM ? { authUrl: authUrl.trim(), apiUrl: apiUrl.trim(), oauthUrl: oauthUrl.trim() || authUrl.trim() } : { region },
         network: { ...(proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {}), ...(caFile.trim() ? { caFile: caFile.trim() } : {}) },
         step: 'method',
       });
@@ -95,6 +97,13 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
             <legend>Custom URLs</legend>
             <Field label="Auth URL" value={authUrl} onChange={(e) => setAuthUrl(e.target.value)} error={errors.authUrl} placeholder="https://auth.anaplan.com" />
             <Field label="API URL" value={apiUrl} onChange={(e) => setApiUrl(e.target.value)} error={errors.apiUrl} placeholder="https://api.anaplan.com" />
+            <Field
+              label="OAuth 2.0 host (for the device grant)"
+              value={oauthUrl}
+              onChange={(e) => setOauthUrl(e.target.value)}
+              error={errors.oauthUrl}
+              hint="The OAuth 2.0 host, such as https://us1a.app.anaplan.com. Empty: the auth URL."
+            />
           </fieldset>
         )}
         <details>

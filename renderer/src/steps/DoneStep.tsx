@@ -7,7 +7,6 @@ import { JobCheckPanel } from './JobCheckPanel';
 
 /** Step 7: what was written and what to do next on the integration server. */
 export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi; profile: Profile; written: ExportWritten | null; onHome: () => void }) {
-  const source = profile.exportOptions.passwordSource;
   const linuxScriptWritten = written?.files.some((file) => file.path.endsWith('/anaplan-connect.sh')) ?? false;
   return (
     <StepFrame
@@ -40,13 +39,23 @@ export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi;
       ))}
       {written && <EquivalentCommands commands={written.equivalentCommands} />}
       {linuxScriptWritten && <JobCheckPanel api={api} profileId={profile.id} />}
-      <h3>Next steps</h3>
-      <ol className="next-steps">
-        <li>Copy the script into the Anaplan Connect folder on the integration server (next to AnaplanClient.sh / AnaplanClient.bat), or set AnaplanConnectDir in it.</li>
-        {source === 'env' && <li>Make sure the account that runs the job sets {profile.exportOptions.passwordEnvVar} (never in a world-readable file).</li>}
-        <li>Fill in Operation at the top of the script: the README in the folder has examples.</li>
-        <li>Run it once by hand, then schedule it (cron or Task Scheduler) under the same account.</li>
-      </ol>
+      <h3>Before tonight&rsquo;s run</h3>
+      {written ? (
+        <ol className="next-steps" aria-label="Before tonight's run">
+          {written.nextSteps.map((step) => (
+            <li key={step.text}>
+              {step.text}
+              {step.command && (
+                <pre className="command">
+                  <code>{step.command}</code>
+                </pre>
+              )}
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p>The exported README.md in that folder says what is left to do before the job runs.</p>
+      )}
     </StepFrame>
   );
 }

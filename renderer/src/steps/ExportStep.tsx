@@ -97,7 +97,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     run('Preparing the files…', async () => {
       if (!dir.trim()) throw new Error('Choose the folder the files go into.');
       if (platforms.length === 0) throw new Error('Choose Linux, Windows or both.');
-      const inlineChosen = certificate ? (form === 'keystore' ? keystoreSource === 'inline' : keySource === 'inline') : source === 'inline';
+      const inlineChosen = certificate ? (form === 'keystore' ? keystoreSource === 'inline' : keySource === 'inline') : profile.authMethod === 'basic' && source === 'inline';
       if (inlineChosen && !inlineConsent) throw new Error('Confirm that you accept the secret being written into the script, or choose another way.');
       setPreview(await api.previewExport(request()));
     });
@@ -218,7 +218,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           </div>
         )}
       </fieldset>
-      ) : (
+      ) : profile.authMethod !== 'basic' ? null : (
       <fieldset>
         <legend>How the job gets the password</legend>
         {(

@@ -41,7 +41,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
         if (event.flowId !== flowId.current || event.error?.code === 'cancelled') return;
         if (event.state === 'done' && event.result) {
           setDone(event.result);
-          session.setLoginResult(event.result);
+          // Not taken as the login test: the first Test login signs in with the stored refresh token, as the job will (and shows a rotating client).
+          session.setLoginResult(null);
           setCode(null);
         } else if (event.state === 'error') {
           setError(new ApiError(event.error?.code ?? 'internal', event.message));
@@ -190,9 +191,15 @@ function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps[
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   const url = code.verificationUriComplete ?? code.verificationUri;
+  const [openProblem, setOpenProblem] = useState<string | null>(null);
   const open = async () => {
-    const { opened } = await api.openExternal({ url });
-    if (!opened) window.open(url, '_blank', 'noopener,noreferrer');
+    setOpenProblem(null);
+    try {
+      const { opened } = await api.openExternal({ url });
+      if (!opened && !window.open(url, '_blank', 'noopener,noreferrer')) setOpenProblem(`The sign-in page could not be opened here (no browser this assistant may start). Open ${url} on any device and enter the code.`);
+    } catch (caught) {
+      setOpenProblem(`${caught instanceof Error ? caught.message : String(caught)} Open ${url} yourself and enter the code.`);
+    }
   };
   return (
     <section className="device-code" aria-labelledby="device-code-heading">
@@ -201,6 +208,9 @@ function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps[
       </h3>
       <p className="user-code" aria-label={`Code: ${code.userCode.split('').join(' ')}`}>
         {code.userCode}
+      </p>
+      <p className="verification-url">
+        Sign-in page: <code>{code.verificationUri}</code>
       </p>
       <div className="actions">
         <CopyButton text={code.userCode} label="Copy code" />
@@ -212,6 +222,7 @@ function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps[
           <span className="hint">Open {code.verificationUri} yourself (the page is not on the OAuth host in use, so the assistant does not open it).</span>
         )}
       </div>
+      {openProblem && <Notice kind="warning">{openProblem}</Notice>}
       <div className="qr">
         <img src={`data:image/svg+xml;base64,${btoa(code.qrSvg)}`} alt={`QR code of ${url}`} width={160} height={160} />
         <p className="hint">Or scan this with a phone to open the sign-in page there.</p>
