@@ -30,6 +30,8 @@ export const METHOD_NAMES = [
   'checkServerSetup',
   'getExpiries',
   'checkJob',
+  'downloadFile',
+  'adminChecklist',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

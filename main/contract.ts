@@ -206,6 +206,13 @@ const FindingSchema = z.object({ code: z.string(), level: z.enum(['block', 'warn
 export const CertificateSourceSchema = z.union([
   z.object({ path: z.string().trim().min(1, 'Choose the certificate file the CA sent.') }),
   z.object({ text: z.string().min(1, 'Paste the certificate the CA sent.').max(1_000_000) }),
+  // Uploaded from the browser (the person's machine): the bytes as base64, at most about 1 MB of file.
+  z.object({
+    upload: z.object({
+      name: z.string().trim().min(1).max(255),
+      base64: z.string().min(4, 'The uploaded file is empty.').max(1_400_000, 'The uploaded file is too big for a certificate (over 1 MB).').regex(/^[A-Za-z0-9+/]*={0,2}$/, 'The upload is damaged (not base64): choose the file again.'),
+    }),
+  }),
 ]);
 
 /** The private key the certificate belongs to: a pending request's, or a key file. */
@@ -339,6 +346,16 @@ export const contract = {
     LoginResultSchema,
   ),
   getExpiries: method(Empty, z.object({ expiries: z.array(ExpirySchema) })),
+  /**
+   * A file the assistant wrote, for the person's own machine (browser front door): only the
+   * profile's certificate, chain and job bundle, never a path the page names, never a key.
+   */
+  downloadFile: method(
+    z.object({ profileId: z.string(), file: z.enum(['certificate', 'chain', 'bundle']) }),
+    z.object({ name: z.string(), base64: z.string() }),
+  ),
+  /** What to ask the Anaplan administrator, per method, as Markdown (anaplan-setup admin-checklist). */
+  adminChecklist: method(z.object({ method: z.enum(['basic', 'certificate', 'oauth']) }), z.object({ markdown: z.string() })),
   /** The job the profile last exported, checked on this machine (anaplan-setup check-job): only that folder, never one the page names. */
   checkJob: method(
     z.object({ profileId: z.string() }),

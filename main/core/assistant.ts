@@ -15,6 +15,11 @@ import { oauthHandlers } from './oauth-handlers.js';
 import { withProfileToken } from './profile-token.js';
 import { checkServerSetup } from './server-check.js';
 import { checkJob } from './job-check.js';
+import { adminChecklistMarkdown } from './admin-checklist.js';
+import { BUNDLE_NAME } from './export-job.js';
+import { readFileUpTo } from '../fs/bounded-read.js';
+import { lstatSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { currentAccountName } from './account.js';
 import { AppError } from './errors.js';
@@ -178,6 +183,31 @@ export function createAssistant(deps: AssistantDeps): Handlers {
 
     async checkServerSetup(input) {
       return { findings: checkServerSetup(input) };
+    },
+
+    async downloadFile({ profileId, file }) {
+      const profile = profileById(profileId);
+      const path =
+        file === 'bundle'
+          ? profile.exportOptions.dir && join(profile.exportOptions.dir, BUNDLE_NAME)
+          : file === 'certificate'
+            ? profile.certificate?.certificatePath
+            : profile.certificate?.chainPath;
+      if (!path) throw new AppError('not_found', file === 'bundle' ? 'Export the job with the ZIP first (the Export step).' : 'Import the issued certificate first (the Import certificate step).');
+      let bytes: Buffer | null;
+      try {
+        // What the assistant wrote there, never what a link put in its place.
+        if (lstatSync(path).isSymbolicLink()) throw new Error('symbolic link');
+        bytes = readFileUpTo(path, 20 * 1024 * 1024);
+      } catch {
+        throw new AppError('not_found', `${path} cannot be read any more: write it again (import the certificate or export the job again).`);
+      }
+      if (!bytes) throw new AppError('bad_input', `${path} is too big to download here.`);
+      return { name: basename(path), base64: bytes.toString('base64') };
+    },
+
+    async adminChecklist({ method }) {
+      return { markdown: adminChecklistMarkdown(method) };
     },
 
     async checkJob({ profileId }) {

@@ -32,7 +32,8 @@ const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 
 export interface ImportInput {
   /** A file, or pasted PEM text. */
-  source: { path: string } | { text: string };
+  /** A file on this machine, pasted text, or a file uploaded from the person's own machine (browser front door: DER, P7B, PFX arrive by e-mail there). */
+  source: { path: string } | { text: string } | { upload: { name: string; base64: string } };
   /** The pending request's key or a key file; null only when the bundle is a PKCS#12 that holds the key. */
   key: { path: string; passphrase: string | null } | null;
   /** The PKCS#12 password. */
@@ -143,6 +144,7 @@ async function analyse(input: PreviewInput): Promise<Analysis> {
 
 async function readSource(source: ImportInput['source']): Promise<{ bytes: Buffer; sourceName: string }> {
   if ('text' in source) return { bytes: Buffer.from(source.text, 'utf8'), sourceName: 'The pasted text' };
+  if ('upload' in source) return { bytes: Buffer.from(source.upload.base64, 'base64'), sourceName: `The uploaded file ${source.upload.name}` };
   const path = source.path;
   try {
     const stats = await stat(path);

@@ -314,7 +314,7 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     const storeFile = join(at.tokenStoreDir(), tokenStoreFileName(client.clientId));
     const first = readTokenStore(await readFile(storeFile), client.clientId);
     await page.getByRole('button', { name: 'Continue: test the login' }).click();
-    await page.getByRole('button', { name: 'Test again' }).click();
+    await page.getByRole('button', { name: 'Test login' }).click();
     await page.getByText('Login OK').waitFor();
     expect(readTokenStore(await readFile(storeFile), client.clientId)).not.toBe(first);
     await page.getByRole('button', { name: 'Continue' }).click();

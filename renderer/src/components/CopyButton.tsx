@@ -1,3 +1,4 @@
+import { DownloadButton } from './DownloadButton';
 import { useState } from 'react';
 
 /** Copies text and says honestly whether it worked: clipboards fail (permissions, no focus, remote sessions). */
@@ -26,17 +27,5 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 
 /** Offers text as a file download from the page itself (works in the browser UI and the desktop app). */
 export function DownloadLink({ text, fileName, label }: { text: string; fileName: string; label: string }) {
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'application/octet-stream' }));
-    const anchor = document.createElement('a');
-    anchor.href = url;
-    anchor.download = fileName;
-    anchor.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  };
-  return (
-    <button type="button" onClick={download}>
-      {label}
-    </button>
-  );
+  return <DownloadButton name={fileName} label={label} content={async () => ({ text })} />;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { checkPassphrase } from '../../../main/pki/passphrase';
 import { ApiError } from '../api';
 import { BusyButton } from '../components/BusyButton';
@@ -106,7 +106,10 @@ function RequestForm({
   const [existingKey, setExistingKey] = useState(false);
   const [backupConsent, setBackupConsent] = useState(false);
 
-  useEffect(() => api.on('progress', (payload) => payload.task === 'keygen' && setProgress(payload.message)), [api]);
+  // Progress events come over another channel than the answer and can arrive after it: only those of a
+  // generation still under way count, or a late one would leave the button busy for good.
+  const generating = useRef(false);
+  useEffect(() => api.on('progress', (payload) => payload.task === 'keygen' && generating.current && setProgress(payload.message)), [api]);
 
   const strength = passphrase ? checkPassphrase(passphrase) : null;
 
@@ -129,6 +132,7 @@ function RequestForm({
     if (Object.keys(found).length) return;
     setFailure(null);
     setProgress('Generating the key pair…');
+    generating.current = true;
     try {
       const cleaned = Object.fromEntries(Object.entries(subject).filter(([key, value]) => value.trim() !== '' && ca?.fields[key as SubjectKey] !== 'ignored'));
       const { request } = await api.generateCertificateRequest({
@@ -150,6 +154,7 @@ function RequestForm({
         setFailure(caught.message);
       } else setFailure(String(caught));
     } finally {
+      generating.current = false;
       setProgress(null);
     }
   };

@@ -1,3 +1,4 @@
+import { DownloadButton } from '../components/DownloadButton';
 import { EquivalentCommands } from '../components/EquivalentCommands';
 import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -55,6 +56,18 @@ export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi;
         </ol>
       ) : (
         <p>The exported README.md in that folder says what is left to do before the job runs.</p>
+      )}
+      {written && (
+        <div className="actions">
+          <DownloadButton
+            name="before-tonights-run.txt"
+            label="Download this checklist"
+            content={async () => ({ text: written.nextSteps.map((step, index) => `${index + 1}. ${step.text}${step.command ? `\n   ${step.command}` : ''}`).join('\n') + '\n' })}
+          />
+          {written.files.some((file) => file.path.endsWith('/anaplan-connect-job.zip')) && (
+            <DownloadButton name="anaplan-connect-job.zip" label="Download the job (ZIP)" content={() => api.downloadFile({ profileId: profile.id, file: 'bundle' })} />
+          )}
+        </div>
       )}
     </StepFrame>
   );

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
 import { BusyButton } from '../components/BusyButton';
+import { DownloadButton } from '../components/DownloadButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
@@ -14,7 +15,9 @@ type KeyChoice = MethodInput<'previewCertificateImport'>['key'];
 /** Step 4 (certificate): whatever the CA sent, checked against Anaplan's rules, turned into certificate.pem, chain.pem and keystore.p12. */
 export function ImportStep({ api, info, profile, session, advance }: StepProps) {
   const requests = profile.certificateRequests;
-  const [sourceKind, setSourceKind] = useState<'text' | 'path'>('text');
+  const [sourceKind, setSourceKind] = useState<'text' | 'path' | 'upload'>('text');
+  // In the browser on a remote server the CA's reply is on the person's own machine: it is sent up as bytes.
+  const [upload, setUpload] = useState<{ name: string; base64: string } | null>(null);
   const [text, setText] = useState('');
   const [path, setPath] = useState('');
   const [filePassword, setFilePassword] = useState('');
@@ -47,7 +50,14 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
     if (selectedRequest) return { requestId: selectedRequest.id, passphrase: selectedRequest.keyEncrypted ? keyPassphrase : null };
     return { path: keyPath, passphrase: keyPassphrase || null };
   };
-  const source = () => (sourceKind === 'text' ? { text } : { path });
+  const source = () => (sourceKind === 'text' ? { text } : sourceKind === 'upload' ? { upload: upload ?? { name: '', base64: '' } } : { path });
+  const chooseUpload = async (file: File | undefined) => {
+    if (!file) return setUpload(null);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (const byte of bytes) binary += String.fromCharCode(byte);
+    setUpload({ name: file.name, base64: btoa(binary) });
+  };
   const base = () => ({ profileId: profile.id, source: source(), key: keyChoice(), filePassword: filePassword || null });
 
   const run = async (label: string, work: () => Promise<void>) => {
@@ -112,6 +122,10 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
             </li>
           </ul>
           {done.secretsStored && <p>The keystore password is stored in your system keychain.</p>}
+          <div className="actions">
+            <DownloadButton name="certificate.pem" content={() => api.downloadFile({ profileId: profile.id, file: 'certificate' })} />
+            {done.chainPath && <DownloadButton name="chain.pem" content={() => api.downloadFile({ profileId: profile.id, file: 'chain' })} />}
+          </div>
         </Notice>
         <FindingList findings={done.facts.findings} />
         <h3>Before the login works</h3>
@@ -141,7 +155,19 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
           <input id="source-path" type="radio" name="source" checked={sourceKind === 'path'} onChange={() => setSourceKind('path')} />
           <label htmlFor="source-path">A file on {info.frontDoor === 'browser' ? 'the machine running the assistant' : 'this computer'}</label>
         </div>
-        {sourceKind === 'text' ? (
+        {info.frontDoor === 'browser' && (
+          <div className="field radio">
+            <input id="source-upload" type="radio" name="source" checked={sourceKind === 'upload'} onChange={() => setSourceKind('upload')} />
+            <label htmlFor="source-upload">A file on this computer (upload: PEM, DER, P7B or PFX, as the CA sent it)</label>
+          </div>
+        )}
+        {sourceKind === 'upload' ? (
+          <div className="field">
+            <label htmlFor="cert-upload">File from your CA</label>
+            <input id="cert-upload" type="file" accept=".pem,.crt,.cer,.der,.p7b,.p7c,.p12,.pfx,.txt" onChange={(e) => void chooseUpload(e.target.files?.[0])} />
+            {upload && <p className="hint">Chosen: {upload.name}</p>}
+          </div>
+        ) : sourceKind === 'text' ? (
           <div className="field">
             <label htmlFor="cert-text">Certificate (PEM)</label>
             <textarea id="cert-text" rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" />

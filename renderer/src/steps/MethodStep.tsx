@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { DownloadButton } from '../components/DownloadButton';
 import { StepFrame } from '../components/StepFrame';
 import type { StepProps } from './props';
 
@@ -37,7 +38,7 @@ const METHODS: ReadonlyArray<{ id: Method; title: string; good: string[]; mind: 
 ];
 
 /** Step 2: the auth method, with honest guidance. */
-export function MethodStep({ profile, advance }: StepProps) {
+export function MethodStep({ api, profile, advance }: StepProps) {
   const [method, setMethod] = useState<Method>(profile.authMethod ?? 'basic');
   return (
     <StepFrame
@@ -69,6 +70,10 @@ export function MethodStep({ profile, advance }: StepProps) {
           </label>
         ))}
       </fieldset>
+      <p>
+        No workspace yet, or an administrator to ask? Send them what this method needs:{' '}
+        <DownloadButton name={`ask-the-anaplan-admin-${method}.md`} label="Download what to ask your Anaplan administrator" content={async () => ({ text: (await api.adminChecklist({ method })).markdown })} />
+      </p>
     </StepFrame>
   );
 }
