@@ -70,6 +70,16 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
     await page.getByRole('heading', { name: 'Import certificate' }).waitFor();
   }
 
+  /** The checks, then the keystore written with its password. */
+  async function checkAndImport(page: Page): Promise<void> {
+    await page.getByRole('button', { name: 'Check certificate' }).click();
+    await page.getByRole('heading', { name: 'What the certificate says' }).waitFor();
+    await page.getByLabel('Keystore password', { exact: true }).fill(KEYSTORE_PASSWORD);
+    await page.getByLabel('Keystore password again').fill(KEYSTORE_PASSWORD);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByText('Certificate imported').waitFor();
+  }
+
   test('a DER reply uploaded from the desktop; certificate.pem and the checklist downloaded; no password section in the certificate export', async () => {
     const page = await browser.newPage();
     const keyDir = join(work, 'der');
@@ -80,12 +90,7 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
     await page.getByRole('radio', { name: /A file on this computer \(upload/ }).check();
     await page.getByLabel('File from your CA').setInputFiles(replies.der);
     await page.getByLabel('Key passphrase').fill(PASSPHRASE);
-    await page.getByRole('button', { name: 'Check certificate' }).click();
-    await page.getByRole('heading', { name: 'What the certificate says' }).waitFor();
-    await page.getByLabel('Keystore password', { exact: true }).fill(KEYSTORE_PASSWORD);
-    await page.getByLabel('Keystore password again').fill(KEYSTORE_PASSWORD);
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.getByText('Certificate imported').waitFor();
+    await checkAndImport(page);
     const certificate = await downloaded(page, () => page.getByRole('button', { name: 'Download certificate.pem' }).click());
     expect(certificate.name).toBe('certificate.pem');
     expect(certificate.text).toBe(await readFile(join(keyDir, 'certificate.pem'), 'utf8'));
@@ -125,12 +130,7 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
     await page.getByLabel('File from your CA').setInputFiles(replies.pfx);
     await page.getByLabel('File password (PKCS#12 only)').fill(PFX_PASSWORD);
     await page.getByRole('radio', { name: 'The key is inside the PKCS#12 file' }).check();
-    await page.getByRole('button', { name: 'Check certificate' }).click();
-    await page.getByRole('heading', { name: 'What the certificate says' }).waitFor();
-    await page.getByLabel('Keystore password', { exact: true }).fill(KEYSTORE_PASSWORD);
-    await page.getByLabel('Keystore password again').fill(KEYSTORE_PASSWORD);
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.getByText('Certificate imported').waitFor();
+    await checkAndImport(page);
     expect((await readFile(join(keyDir, 'certificate.pem'), 'utf8')).match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
     await page.close();
   });
