@@ -334,7 +334,9 @@ const ScheduleSchema = z.object({
   time: z
     .string({ error: 'The schedule time is missing: give it as HH:MM (24-hour clock), such as 02:30.' })
     .trim()
-    .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { message: 'The schedule time must be HH:MM on the 24-hour clock, such as 02:30 or 18:05.' }),
+    // 2:30 means 02:30.
+    .transform((value) => (/^\d:\d\d$/.test(value) ? `0${value}` : value))
+    .pipe(z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, { message: 'The schedule time must be HH:MM on the 24-hour clock, such as 02:30 or 18:05.' })),
   account: accountName('The account that runs the job').optional(),
 });
 

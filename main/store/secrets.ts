@@ -20,7 +20,7 @@ export interface SecretStore {
 }
 
 const NO_KEYCHAIN_REASON =
-  'This front door (command line or browser mode) has no keychain, so passwords and tokens are not kept: you will be asked again next time.';
+  'The command line and the browser assistant have no keychain, so passwords and tokens are not kept: you will be asked again next time.';
 
 export const NO_SECRET_STORE: SecretStore = {
   status: () => ({

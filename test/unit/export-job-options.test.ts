@@ -503,7 +503,7 @@ describe('validation', () => {
       [{ onFailure: 'notify\nrm -rf /' }, /on-failure command \(onFailure\): .*control characters/],
       [{ onFailure: '  ' }, /on-failure command \(onFailure\): .*empty/],
       [{ schedule: { time: '24:00' } }, /schedule time \(schedule\.time\): .*HH:MM/],
-      [{ schedule: { time: '2:30' } }, /schedule time \(schedule\.time\): .*HH:MM/],
+      [{ schedule: { time: '2:3' } }, /schedule time \(schedule\.time\): .*HH:MM/],
       [{ schedule: { time: '02:30', account: 'svc"; calc' } }, /scheduled account \(schedule\.account\): /],
       [{ currentAccount: 'a%b' }, /current account \(currentAccount\): /],
       [{ integrationGuides: ['mulesoft' as 'boomi'] }, /integration guides \(integrationGuides\) \(item 1\): .*"boomi" or "informatica"/],

@@ -45,6 +45,11 @@ describe('Operation rules', () => {
     expect(() => buildAnaplanConnectFiles(basic({ workspaceId: '', modelId: '', operation: ['-workspace', 'Finance', '-model', 'FP&A', '-process', 'x', '-execute'] }))).not.toThrow();
   });
 
+  test('a schedule at 2:30 means 02:30', () => {
+    const files = buildAnaplanConnectFiles(basic({ operation: ['-process', 'Nightly Load', '-execute'], schedule: { time: '2:30' } }));
+    expect(fileNamed(files, 'crontab.txt').content.trimEnd().split('\n').at(-1)).toMatch(/^30 2 \* \* \* /);
+  });
+
   test('an inline password outside ISO-8859-1 is refused at export', () => {
     expectBadInput(() => buildAnaplanConnectFiles(basic({ password: { source: 'inline', value: 'Pass-€-1' } })), /ISO-8859-1/);
     expect(() => buildAnaplanConnectFiles(basic({ password: { source: 'inline', value: 'Grüße-1' } }))).not.toThrow();

@@ -120,9 +120,10 @@ function showCode(code: DeviceCodeView, json: boolean): void {
       '',
       `  Open ${code.verificationUri}`,
       `  and enter the code:  ${code.userCode}`,
-      code.verificationUriComplete ? `  (or open ${code.verificationUriComplete} directly, or scan:)` : '',
+      code.verificationUriComplete ? `  (or open ${code.verificationUriComplete} directly${process.stderr.isTTY ? ', or scan:' : ''})` : '',
       '',
-      code.qrTerminal,
+      // The QR code is drawn with terminal colours: only where a terminal shows them.
+      process.stderr.isTTY ? code.qrTerminal : '',
       `  The code is valid for about ${minutes} minute${minutes === 1 ? '' : 's'}. Sign in as the integration user (an SSO exception user).`,
       '',
     ].join('\n'),
