@@ -40,11 +40,12 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const json = argv.includes('--json');
-  if (json) program.configureOutput({ writeErr: () => undefined });
+  // Commander's own error lines are left out: the error is reported once, below, in our words.
+  program.configureOutput({ writeErr: () => undefined });
   for (const name of commandsFor(argv)) (await COMMANDS[name]!())(program, run);
   program.commands.forEach((command) => {
     command.exitOverride();
-    if (json) command.configureOutput({ writeErr: () => undefined });
+    command.configureOutput({ writeErr: () => undefined });
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return reportError(new AppError('bad_input', error.message.replace(/^error: /, '')), json);
+      return reportError(new AppError('bad_input', `${error.message.replace(/^error: /, '')} (run with --help for usage)`), json);
     }
     return reportError(error, json);
   }

@@ -24,6 +24,16 @@ afterAll(() => emulator.close());
 
 const endpoints = () => ['--auth-url', emulator.url, '--api-url', emulator.url, '--oauth-url', emulator.url];
 
+test('a command-line mistake is reported once, in one line, with the way to the help', async () => {
+  for (const args of [['frobnicate'], ['export', '--bogus']]) {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Error \(bad_input\): .*\(run with --help for usage\)$/);
+  }
+});
+
 describe('anaplan-setup admin-checklist', () => {
   test.each([
     ['basic', [/SSO exception user/, /untick "Single Sign-On"/, /need not be a Tenant Administrator/, /30, 60 or 90 days/, /IP allowlist/, /Workspace access/]],
