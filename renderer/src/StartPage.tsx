@@ -4,6 +4,7 @@ import { expiriesOfProfiles } from '../../main/core/expiry';
 import { ApiError } from './api';
 import { ExpiryList, type Expiry } from './components/ExpiryList';
 import { Notice } from './components/Notice';
+import { DownloadButton } from './components/DownloadButton';
 import { StepFrame } from './components/StepFrame';
 import { stepLabel, type AppInfo, type Profile } from './types';
 
@@ -25,7 +26,7 @@ export function StartPage({
   /** Opens the step where the expiring credential is made anew. */
   onRenew?: (id: string) => void;
   /** The core's getExpiries; without it the same pure rules run here on the profiles shown. */
-  api?: Partial<Pick<AssistantApi, 'getExpiries'>>;
+  api?: Partial<Pick<AssistantApi, 'getExpiries' | 'adminChecklist'>>;
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const local = useMemo(() => expiriesOfProfiles(profiles, new Date()), [profiles]);
@@ -114,6 +115,27 @@ export function StartPage({
           <p className="hint">Deleting a connection forgets its settings and stored password; files you exported stay where they are.</p>
         </section>
       )}
+      {api?.adminChecklist && <AdminChecklists adminChecklist={api.adminChecklist} />}
     </StepFrame>
+  );
+}
+
+/** No workspace yet? What to ask the Anaplan administrator for, per method, to send as it is. */
+function AdminChecklists({ adminChecklist }: { adminChecklist: AssistantApi['adminChecklist'] }) {
+  const methods = [
+    ['oauth', 'OAuth 2.0 device grant'],
+    ['certificate', 'CA certificate'],
+    ['basic', 'Basic (user and password)'],
+  ] as const;
+  return (
+    <section aria-labelledby="admin-checklist-heading">
+      <h3 id="admin-checklist-heading">No workspace yet?</h3>
+      <p>Download what to ask your Anaplan administrator for (an exception user, the OAuth client, the certificate registration, the IP allowlist, workspace access), for the way the job will sign in:</p>
+      <div className="actions">
+        {methods.map(([method, label]) => (
+          <DownloadButton key={method} name={`ask-the-anaplan-admin-${method}.md`} label={label} content={async () => ({ text: (await adminChecklist({ method })).markdown })} />
+        ))}
+      </div>
+    </section>
   );
 }

@@ -80,6 +80,17 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
     await page.getByText('Certificate imported').waitFor();
   }
 
+  test('the start page offers what to ask the Anaplan administrator, per method, as a download', async () => {
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    await page.getByRole('heading', { name: 'No workspace yet?' }).waitFor();
+    const checklist = await downloaded(page, () => page.getByRole('button', { name: 'OAuth 2.0 device grant' }).click());
+    expect(checklist.name).toBe('ask-the-anaplan-admin-oauth.md');
+    expect(checklist.text).toMatch(/Device grant OAuth client/);
+    expect(checklist.text).toMatch(/SSO exception user/);
+    await page.close();
+  });
+
   test('a DER reply uploaded from the desktop; certificate.pem and the checklist downloaded; no password section in the certificate export', async () => {
     const page = await browser.newPage();
     const keyDir = join(work, 'der');
