@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { EventName, EventPayload } from '../contract.js';
 import type { Handlers } from '../core/assistant.js';
 import { dispatch } from '../core/dispatch.js';
+import { AppError } from '../core/errors.js';
 import { SECURITY_HEADERS, hostAllowed, isLoopbackPeer, originAllowed, tokenMatches } from './security.js';
 import { readStaticFile } from './static-files.js';
 
@@ -88,7 +89,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options.port)));
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
@@ -130,4 +131,13 @@ function readBody(request: IncomingMessage): Promise<string | null> {
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
+}
+
+/** A port that is taken or not ours to use, said in words with the way out. */
+function listenError(error: NodeJS.ErrnoException, port: number | undefined): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new AppError('io', `Port ${port} on 127.0.0.1 is already in use, perhaps by another anaplan-setup ui. Stop that one (Ctrl+C where it runs), or choose another port: anaplan-setup ui --port ${(port ?? 8765) + 1}`);
+  }
+  if (error.code === 'EACCES') return new AppError('io', `Port ${port} needs more rights than this account has. Choose a port above 1024: anaplan-setup ui --port 8765`);
+  return error;
 }

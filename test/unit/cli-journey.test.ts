@@ -34,6 +34,22 @@ test('a command-line mistake is reported once, in one line, with the way to the 
   }
 });
 
+test('ui on a port already in use says so and how to go on', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const result = await runCli(['ui', '--no-open', '--port', String(port)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toContain(`anaplan-setup ui --port ${port + 1}`);
+    expect(result.stderr).not.toMatch(/EADDRINUSE|Something unexpected/);
+  } finally {
+    taken.close();
+  }
+});
+
 describe('anaplan-setup admin-checklist', () => {
   test.each([
     ['basic', [/SSO exception user/, /untick "Single Sign-On"/, /need not be a Tenant Administrator/, /30, 60 or 90 days/, /IP allowlist/, /Workspace access/]],

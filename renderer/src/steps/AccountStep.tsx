@@ -95,8 +95,8 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
         {region === CUSTOM && (
           <fieldset>
             <legend>Custom URLs</legend>
-            <Field label="Auth URL" value={authUrl} onChange={(e) => setAuthUrl(e.target.value)} error={errors.authUrl} placeholder="https://auth.anaplan.com" />
-            <Field label="API URL" value={apiUrl} onChange={(e) => setApiUrl(e.target.value)} error={errors.apiUrl} placeholder="https://api.anaplan.com" />
+            <Field label="Auth URL" value={authUrl} onChange={(e) => setAuthUrl(e.target.value)} error={errors.authUrl} placeholder="e.g. https://auth.anaplan.com" />
+            <Field label="API URL" value={apiUrl} onChange={(e) => setApiUrl(e.target.value)} error={errors.apiUrl} placeholder="e.g. https://api.anaplan.com" />
             <Field
               label="OAuth 2.0 host (for the device grant)"
               value={oauthUrl}
@@ -112,14 +112,14 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
             label="Proxy URL (optional)"
             value={proxyUrl}
             onChange={(e) => setProxyUrl(e.target.value)}
-            placeholder="http://proxy.example.com:8080"
+            placeholder="e.g. http://proxy.example.com:8080"
             hint="Leave empty to use HTTPS_PROXY from the environment, or no proxy. A proxy password is never stored: put it in HTTPS_PROXY instead."
           />
           <Field
             label="Extra CA certificates (PEM file, optional)"
             value={caFile}
             onChange={(e) => setCaFile(e.target.value)}
-            placeholder="/etc/ssl/certs/company-proxy-ca.pem"
+            placeholder="e.g. /etc/ssl/certs/company-proxy-ca.pem"
             hint="For a TLS-inspecting proxy: the path of your organisation's CA certificate on the machine running the assistant."
           />
         </details>

@@ -35,8 +35,8 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
   return (
     <details>
       <summary>Where and when the job runs (server, proxy, log, schedule)</summary>
-      {field('anaplanConnectDir', 'Anaplan Connect folder on the server', 'Where AnaplanClient.sh / AnaplanClient.bat are. Empty: the folder the script is copied into.', '/opt/anaplan-connect')}
-      {field('javaHome', 'JAVA_HOME for the job (optional)', 'Empty: Anaplan Connect finds Java through JAVA_HOME or the PATH of the account that runs the job.', '/usr/lib/jvm/java-17-openjdk-amd64')}
+      {field('anaplanConnectDir', 'Anaplan Connect folder on the server', 'Where AnaplanClient.sh / AnaplanClient.bat are. Empty: the folder the script is copied into.', 'e.g. /opt/anaplan-connect')}
+      {field('javaHome', 'JAVA_HOME for the job (optional)', 'Empty: Anaplan Connect finds Java through JAVA_HOME or the PATH of the account that runs the job.', 'e.g. /usr/lib/jvm/java-17-openjdk-amd64')}
       <div className="actions">
         <button type="button" onClick={runCheck}>
           Check these folders on this machine
@@ -54,9 +54,9 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
           ))}
         </ul>
       )}
-      {field('proxyUrl', 'Proxy for the job (-via), with its port', 'Only if the server reaches Anaplan through a proxy.', 'http://proxy.example.com:8080')}
+      {field('proxyUrl', 'Proxy for the job (-via), with its port', 'Only if the server reaches Anaplan through a proxy.', 'e.g. http://proxy.example.com:8080')}
       {field('proxyUser', 'Proxy user (-viauser)', 'DOMAIN\\user for NTLM. Its password comes from an environment variable when the job runs.')}
-      {field('proxyPasswordEnvVar', 'Environment variable with the proxy password', undefined, 'ANAPLAN_PROXY_PASSWORD')}
+      {field('proxyPasswordEnvVar', 'Environment variable with the proxy password', undefined, 'e.g. ANAPLAN_PROXY_PASSWORD')}
       <div className="field-row">
         {field('maxRetryCount', 'Retries (3–15)')}
         {field('retryTimeoutSeconds', 'Retry wait, s (3–120)')}
@@ -66,7 +66,7 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
       {field('logDir', 'Log folder', 'Each run writes a dated log. Empty: a logs folder next to the script.')}
       {field('onFailure', 'Command to run when the job fails', 'It gets ANAPLAN_JOB_EXIT_CODE and ANAPLAN_JOB_LOG, e.g. a mail or monitoring command.')}
       <div className="field-row">
-        {field('scheduleTime', 'Run daily at (HH:MM)', undefined, '02:30')}
+        {field('scheduleTime', 'Run daily at (HH:MM)', undefined, 'e.g. 02:30')}
         {field('scheduleAccount', 'as the account')}
       </div>
     </details>

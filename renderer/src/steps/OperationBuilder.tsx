@@ -101,14 +101,14 @@ export function OperationBuilder({ api, profile, session, onChange }: Pick<StepP
         <>
           {select('operation-choose-file', 'Anaplan file (the import’s source)', file, lists.files, setFile, 'file')}
           {select('operation-choose-import', 'Import', importName, lists.imports, setImportName, 'importName')}
-          <Field label="File on the server to upload" value={localFile} onChange={(e) => (setLocalFile(e.target.value), emit({ localFile: e.target.value }))} placeholder="/data/sales.csv" />
+          <Field label="File on the server to upload" value={localFile} onChange={(e) => (setLocalFile(e.target.value), emit({ localFile: e.target.value }))} placeholder="e.g. /data/sales.csv" />
         </>
       )}
       {lists && kind === 'process' && select('operation-choose-process', 'Process', processName, lists.processes, setProcessName, 'processName')}
       {lists && kind === 'export' && (
         <>
           {select('operation-choose-export', 'Export', exportName, lists.exports, setExportName, 'exportName')}
-          <Field label="Where to save the downloaded file on the server" value={localFile} onChange={(e) => (setLocalFile(e.target.value), emit({ localFile: e.target.value }))} placeholder="/data/actuals.csv" />
+          <Field label="Where to save the downloaded file on the server" value={localFile} onChange={(e) => (setLocalFile(e.target.value), emit({ localFile: e.target.value }))} placeholder="e.g. /data/actuals.csv" />
         </>
       )}
     </fieldset>
