@@ -25,6 +25,8 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   const [remember, setRemember] = useState(false);
   const [clientError, setClientError] = useState<string | null>(null);
   const [code, setCode] = useState<DeviceCode | null>(null);
+  // "a new code" only once a code was issued: an error before that (the network, a refused client) is tried again as it was.
+  const [codeIssued, setCodeIssued] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   /** Where the refresh token was saved when a later step of the sign-in failed: no new code is needed. */
@@ -75,6 +77,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
       const next = await api.startDeviceFlow({ profileId: profile.id, clientId: clientId.trim(), rotatable, tokenStoreDir, encoding: json ? 'json' : 'form', rememberRefreshToken: remember });
       flowId.current = next.flowId;
       setCode(next);
+      setCodeIssued(true);
       setStatus('Waiting for you to sign in and approve…');
     } catch (caught) {
       setError(caught instanceof ApiError ? caught : new ApiError('internal', String(caught)));
@@ -169,7 +172,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
             </div>
           ) : (
             <button type="button" onClick={() => void start()} autoFocus>
-              Try again with a new code
+              {codeIssued ? 'Try again with a new code' : 'Try again'}
             </button>
           )}
         </Notice>
