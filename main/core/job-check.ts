@@ -228,16 +228,34 @@ const WORKSPACE_LINE = /\|--\s+([0-9A-Fa-f]{32})\t([^\t\n]*)/g;
 
 /** Runs `anaplan-connect.sh --check` and reads its marker lines and the workspaces Anaplan Connect listed. */
 async function runJobCheck(script: string, dir: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ check: JobCheck; workspaces: JobCheckResult['workspaces'] }> {
-  const { code, output, timedOut } = await runCapturing(script, ['--check'], dir, env, timeoutMs);
+  // As root, a job that belongs to another account (exported with --run-as) is checked as that
+  // account, as cron will run it: Anaplan Connect run as root would rewrite a rotating token store
+  // owned by root, which the job's account could then no longer update.
+  const owner = await ownerToRunAs(script);
+  const [command, args] = owner ? ['runuser', ['-u', owner, '--', script, '--check']] : [script, ['--check']];
+  const { code, output, timedOut } = await runCapturing(command, args, dir, env, timeoutMs);
   const workspaces = [...output.matchAll(WORKSPACE_LINE)].map((match) => ({ id: match[1] ?? '', name: (match[2] ?? '').trim() }));
   const markers = output
     .split('\n')
     .filter((line) => line.startsWith(CHECK_MARKER.failed) || line.startsWith(CHECK_MARKER.warning) || line.startsWith('ERROR:'))
     .map((line) => line.trim());
   if (timedOut) return { check: { name: 'sign-in', ok: false, message: `${SH_SCRIPT_NAME} --check did not finish within ${Math.round(timeoutMs / 1000)} s: Anaplan Connect may be retrying a connection that does not answer.` }, workspaces };
-  if (code === 0) return { check: { name: 'sign-in', ok: true, message: `Anaplan Connect signed in as the job will and listed ${workspaces.length} workspace${workspaces.length === 1 ? '' : 's'}.` }, workspaces };
+  if (code === 0) {
+    const as = owner ? `, run as ${owner},` : '';
+    return { check: { name: 'sign-in', ok: true, message: `Anaplan Connect${as} signed in as the job will and listed ${workspaces.length} workspace${workspaces.length === 1 ? '' : 's'}.` }, workspaces };
+  }
   const said = markers.length > 0 ? markers.join(' ') : output.trim().split('\n').slice(-3).join(' ');
   return { check: { name: 'sign-in', ok: false, message: `${SH_SCRIPT_NAME} --check failed (exit code ${code}). ${said}` }, workspaces };
+}
+
+/** The account to run the job's check as: the script's owner, when this process is root and the owner is not. */
+async function ownerToRunAs(script: string): Promise<string | null> {
+  if (process.getuid?.() !== 0) return null;
+  const { uid } = await stat(script);
+  if (uid === 0) return null;
+  const entry = spawnSync('getent', ['passwd', String(uid)], { encoding: 'utf8' });
+  const name = entry.status === 0 ? entry.stdout.split(':')[0] : undefined;
+  return name && spawnSync('runuser', ['--help']).status === 0 ? name : null;
 }
 
 function runCapturing(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {

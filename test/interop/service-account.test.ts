@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tokenStoreFileName } from '../../main/anaplan/token-store.js';
-import { runNdjsonCli } from '../support/cli.js';
+import { runCli, runNdjsonCli } from '../support/cli.js';
 import { SEED, SEED_OAUTH_CLIENTS } from '../emulator/server.js';
 import { ANAPLAN_CONNECT_DIR, interopSkipReason } from './client.js';
 import { SUCCESS, exportJob, useInterop, type JobRun } from './harness.js';
@@ -102,5 +102,12 @@ describe.skipIf(skipReason !== null)('the whole journey for a service account ru
     }
     expect(new Set(stores).size).toBe(3);
     expect((await stat(store)).uid).toBe(storeInfo.uid);
+
+    // check-job as root checks the job as its account: the rotated store stays that account's.
+    const check = await runCli(['check-job', job, '--json']);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.json<{ checks: Array<{ name: string; message: string }> }>().checks.find((item) => item.name === 'sign-in')?.message).toContain(`run as ${account}`);
+    expect((await stat(store)).uid).toBe(storeInfo.uid);
+    expect((await stat(store)).mode & 0o777).toBe(0o600);
   });
 });
