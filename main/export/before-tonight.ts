@@ -40,7 +40,7 @@ export function beforeTonight(settings: ExportSettings): NextStep[] {
   for (const variable of secretVariables(settings)) {
     steps.push({
       text: `Put ${variable.what} where the job reads it: ${variable.name}, from ~/${variable.homeFile} of ${account ?? 'the account that runs the job'} (typed, never shown; chmod 600).`,
-      command: linux ? asAccount(`sh -c 'umask 077 && IFS= read -rs secret && printf %s "$secret" > "$HOME/${variable.homeFile}"'`) : undefined,
+      command: linux ? asAccount(`bash -c 'umask 077 && IFS= read -rs secret && printf %s "$secret" > "$HOME/${variable.homeFile}"'`) : undefined,
     });
   }
   if (linux) {

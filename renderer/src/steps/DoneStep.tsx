@@ -33,13 +33,6 @@ export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi;
           The job was exported to <code>{profile.exportOptions.dir}</code>.
         </p>
       )}
-      {written?.warnings.map((warning) => (
-        <Notice kind="warning" key={warning}>
-          {warning}
-        </Notice>
-      ))}
-      {written && <EquivalentCommands commands={written.equivalentCommands} />}
-      {linuxScriptWritten && <JobCheckPanel api={api} profileId={profile.id} />}
       <h3>Before tonight&rsquo;s run</h3>
       {written ? (
         <ol className="next-steps" aria-label="Before tonight's run">
@@ -69,6 +62,19 @@ export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi;
           )}
         </div>
       )}
+      {linuxScriptWritten && <JobCheckPanel api={api} profileId={profile.id} />}
+      {written && written.warnings.length > 0 && (
+        // The checklist comes first; what the export noted stays at hand (it is in README.md too).
+        <details className="export-notes">
+          <summary>What the export noted ({written.warnings.length})</summary>
+          {written.warnings.map((warning) => (
+            <Notice kind="warning" key={warning}>
+              {warning}
+            </Notice>
+          ))}
+        </details>
+      )}
+      {written && <EquivalentCommands commands={written.equivalentCommands} />}
     </StepFrame>
   );
 }
