@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { lchown, lstat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { tokenStoreDir } from '../anaplan/token-store.js';
 import { shellWord } from '../pki/posix-shell.js';
 import { AppError } from './errors.js';
 
@@ -76,9 +77,12 @@ export async function foldersClosedTo(account: JobAccount, path: string): Promis
   return closed.reverse();
 }
 
-/** The token store's default folder for the job account: its home (Java's user.home), as Anaplan Connect uses by default. */
+/**
+ * The token store's default folder for the job account: for the current account where Anaplan
+ * Connect looks ($AC_OAUTH_KEYSTORE_DIR, else user.home); for another, its home (its user.home).
+ */
 export function defaultTokenStoreDir(account: JobAccount): string {
-  return account.home;
+  return account.current ? tokenStoreDir() : account.home;
 }
 
 /** Where a file for another account is staged when it cannot be handed over here. */

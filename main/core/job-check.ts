@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { constants, type Stats } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { access, lstat, readFile, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { CHECK_MARKER } from '../export/check-diagnoses.js';
@@ -8,6 +8,7 @@ import { KEYSTORE_ACCESS_RELATIVE_PATH } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../export/oauth-token-store.js';
 import { readShSettings, type ShSettings } from '../export/sh-settings-read.js';
 import { AppError } from './errors.js';
+import { jobAccount } from './job-account.js';
 
 /**
  * `anaplan-setup check-job DIR` and the UI's "Check the job now": what tonight's run needs, checked
@@ -129,7 +130,7 @@ async function clientCheck(folder: string): Promise<{ check: JobCheck; launcherT
 /** The Java AnaplanClient.sh will start: JAVA_HOME/bin/java when it exists, else java on the PATH; some launchers accept Java 8 only. */
 function javaCheck(settings: ShSettings, env: NodeJS.ProcessEnv, launcherText: string): JobCheck {
   const javaHome = settings.get('JavaHome') || env.JAVA_HOME || '';
-  const java = javaHome && spawnSync('test', ['-x', join(javaHome, 'bin/java')]).status === 0 ? join(javaHome, 'bin/java') : onPath('java', env.PATH ?? '');
+  const java = javaHome && isExecutable(join(javaHome, 'bin/java')) ? join(javaHome, 'bin/java') : onPath('java', env.PATH ?? '');
   if (!java) {
     return { name: 'java', ok: false, message: 'No Java found: AnaplanClient.sh looks at JAVA_HOME, then java on the PATH. Install Java 8 or newer, or set JavaHome in the script.' };
   }
@@ -147,9 +148,19 @@ function onPath(command: string, path: string): string | null {
   for (const folder of path.split(delimiter)) {
     if (!folder) continue;
     const candidate = join(folder, command);
-    if (spawnSync('test', ['-x', candidate]).status === 0) return candidate;
+    if (isExecutable(candidate)) return candidate;
   }
   return null;
+}
+
+/** A file this account may run (as `which` and the launcher test it). */
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** A secret file the job reads: present, readable by this account, not open to others. */
@@ -183,7 +194,8 @@ async function credentialChecks(settings: ShSettings, env: NodeJS.ProcessEnv): P
   if (keystore !== undefined) {
     const checks = [await readableFileCheck('keystore', keystore, 'The keystore')];
     if (settings.get('KeystorePassword') === undefined) {
-      const home = settings.get('JobHome') || passwordDatabaseHome() || env.HOME || '';
+      // Empty JobHome: the running account's home in the password database, where Java's user.home points (anaplan-facts §8).
+      const home = settings.get('JobHome') || jobAccount().home;
       const fix = 'Export the job again with the keystore password, for the account that runs it.';
       checks.push(await secretFileCheck('keystore-access', join(home, ...KEYSTORE_ACCESS_RELATIVE_PATH.split('/')), 'keystore-access.txt', fix));
     }
@@ -208,13 +220,6 @@ function environmentCheck(name: string, variable: string, env: NodeJS.ProcessEnv
     : { name, ok: false, message: `${variable} is not set in this environment, so the job has no ${what}. Set it where the job's account will see it (for cron: in the crontab or a file the job sources), then check again.` };
 }
 
-/** The account's home in the password database: where Java's user.home points (anaplan-facts §8). */
-function passwordDatabaseHome(): string | null {
-  const uid = process.getuid?.();
-  if (uid === undefined) return null;
-  const entry = spawnSync('getent', ['passwd', String(uid)], { encoding: 'utf8' });
-  return entry.status === 0 ? (entry.stdout.split(':')[5] ?? null) : null;
-}
 
 async function logCheck(settings: ShSettings, dir: string): Promise<JobCheck> {
   const logDir = settings.get('LogDir') || join(dir, 'logs');

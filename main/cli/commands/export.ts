@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { tokenStoreDir, tokenStoreFileName } from '../../anaplan/token-store.js';
+import { tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
@@ -163,7 +163,7 @@ export function registerExport(program: Command, run: Run): void {
           plan = planCertificateExport(target, { platforms, credentials: chosen.credentials, certificateNotAfter: chosen.notAfter }, generatedBy, new Date());
         } else {
           if (!flags.clientId) throw new AppError('bad_input', '--client-id is required for --method oauth.');
-          const dir = resolve(flags.tokenStoreDir ?? (account.current ? tokenStoreDir() : defaultTokenStoreDir(account)));
+          const dir = resolve(flags.tokenStoreDir ?? defaultTokenStoreDir(account));
           if (!existsSync(join(dir, tokenStoreFileName(flags.clientId)))) {
             out.info(`Note: there is no token store for this client in ${dir} yet: run anaplan-setup oauth --client-id ${flags.clientId}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${shellWord(dir)}${account.current ? '' : ` --run-as ${account.name}`} before the job runs.`);
           }

@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { PollStatus } from '../../anaplan/device-grant.js';
-import { tokenStoreDir } from '../../anaplan/token-store.js';
 import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../core/device-flow.js';
 import { toErrorPayload } from '../../core/errors.js';
 import { createHttpClient } from '../../net/http.js';
@@ -9,8 +10,6 @@ import { exitCodeFor } from '../output.js';
 import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointFlagsOf, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
 import { canHandOver, defaultTokenStoreDir, handOver, installCommands, jobAccount, stagingDir } from '../../core/job-account.js';
 import { shellWord } from '../../pki/posix-shell.js';
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
 import type { Run } from '../run.js';
 import { openInBrowser } from '../open-browser.js';
 
@@ -57,7 +56,7 @@ export function registerOAuth(program: Command, run: Run): void {
         process.once('SIGTERM', cancel);
         const status = statusPrinter(flags.json);
         const account = jobAccount(flags.runAs);
-        const storeDir = resolve(flags.tokenStoreDir ?? (account.current ? tokenStoreDir() : defaultTokenStoreDir(account)));
+        const storeDir = resolve(flags.tokenStoreDir ?? defaultTokenStoreDir(account));
         // For another account, where this process cannot give it files: the store is staged, then placed by the commands shown.
         const staged = !account.current && !canHandOver() ? stagingDir(account) : null;
         const storeDirExisted = existsSync(storeDir);
