@@ -12,6 +12,9 @@ export interface CsrSubject {
   country?: string;
 }
 
+/** What checkSubject needs of a CA profile (the contract's CaProfile has it too: the renderer checks with the same rules). */
+export type SubjectRules = Pick<CaProfile, 'name' | 'fields' | 'emailMaxLength'>;
+
 /** A message shown next to the field in the UI. */
 export interface FieldProblem {
   field: SubjectField;
@@ -76,7 +79,7 @@ export function fieldValue(subject: CsrSubject, field: SubjectField): string {
 }
 
 /** Every problem with the subject for this CA, in SUBJECT_ORDER; empty when all is well. */
-export function checkSubject(subject: CsrSubject, profile: CaProfile): FieldProblem[] {
+export function checkSubject(subject: CsrSubject, profile: SubjectRules): FieldProblem[] {
   const normalized = normalizeSubject(subject);
   const problems: FieldProblem[] = [];
   for (const field of SUBJECT_ORDER) {
@@ -102,12 +105,12 @@ export function assertSubject(subject: CsrSubject, profile: CaProfile): void {
   if (problems.length === 0) return;
   throw new AppError(
     'bad_input',
-    `The certificate request details need fixing (nothing was created):\n${problems.map((problem) => `${problem.field}: ${problem.message}`).join('\n')}`,
+    `The certificate request details need fixing (nothing was created):\n${problems.map((problem) => `${FIELD_LABELS[problem.field]}: ${problem.message}`).join('\n')}`,
     { problems },
   );
 }
 
-function missingMessage(field: SubjectField, profile: CaProfile): string {
+function missingMessage(field: SubjectField, profile: SubjectRules): string {
   switch (field) {
     case 'commonName':
       return "Enter the person's name (for example Ada Lovelace): it becomes the certificate's common name (CN).";
@@ -118,7 +121,7 @@ function missingMessage(field: SubjectField, profile: CaProfile): string {
   }
 }
 
-function checkValue(field: SubjectField, value: string, profile: CaProfile): string | undefined {
+function checkValue(field: SubjectField, value: string, profile: SubjectRules): string | undefined {
   const length = [...value].length;
   const max = X520_MAX_LENGTH[field];
   if (max !== undefined && length > max) {
@@ -139,7 +142,7 @@ function checkValue(field: SubjectField, value: string, profile: CaProfile): str
   }
 }
 
-function checkEmail(email: string, profile: CaProfile): string | undefined {
+function checkEmail(email: string, profile: SubjectRules): string | undefined {
   if (!EMAIL.test(email)) {
     return /[^\x20-\x7e]/.test(email)
       ? 'Use a plain ASCII email address: certificates carry the address as ASCII text (internationalized addresses are not supported here).'

@@ -450,10 +450,10 @@ describe('generated scripts', () => {
 
 describe('validation', () => {
   const RANGES: Array<[keyof typeof CONNECTION, number, number, RegExp]> = [
-    ['maxRetryCount', 3, 15, /maximum retry count \(connection\.maxRetryCount, -maxretrycount\): .*from 3 to 15/],
-    ['retryTimeoutSeconds', 3, 120, /retry timeout \(connection\.retryTimeoutSeconds, -retrytimeout\): .*from 3 to 120 seconds/],
-    ['httpTimeoutSeconds', 60, 300, /HTTP timeout \(connection\.httpTimeoutSeconds, -httptimeout\): .*from 60 to 300 seconds/],
-    ['chunkSizeMb', 1, 50, /chunk size \(connection\.chunkSizeMb, -chunksize\): .*from 1 to 50 MB/],
+    ['maxRetryCount', 3, 15, /retries \(-maxretrycount\): .*from 3 to 15/],
+    ['retryTimeoutSeconds', 3, 120, /retry wait \(-retrytimeout\): .*from 3 to 120 seconds/],
+    ['httpTimeoutSeconds', 60, 300, /HTTP timeout \(-httptimeout\): .*from 60 to 300 seconds/],
+    ['chunkSizeMb', 1, 50, /chunk size \(-chunksize\): .*from 1 to 50 MB/],
   ];
 
   it.each(EACH_METHOD)('%s: refuses out-of-range and fractional values, saying the range', (_label, method) => {
@@ -471,7 +471,7 @@ describe('validation', () => {
   it.each(EACH_METHOD)('%s: refuses a proxy URL without a port, and other bad proxy settings', (_label, method) => {
     const refuse = (connection: Record<string, unknown>, ...messages: RegExp[]) =>
       expectBadInput(() => buildAnaplanConnectFiles(method.input('/srv/job', { connection } as Overrides)), ...messages);
-    refuse({ proxyUrl: 'http://proxy.example.com' }, /proxy URL \(connection\.proxyUrl, -via\): .*has no port/);
+    refuse({ proxyUrl: 'http://proxy.example.com' }, /proxy URL \(-via\): .*has no port/);
     refuse({ proxyUrl: 'http://proxy.example.com/' }, /has no port/);
     refuse({ proxyUrl: 'proxy.example.com:8080' }, /proxy URL .*http:\/\/host:port/);
     refuse({ proxyUrl: 'socks5://proxy.example.com:1080' }, /proxy URL .*http:\/\/host:port/);
@@ -480,7 +480,7 @@ describe('validation', () => {
     refuse({ proxyUrl: 'http://svc:secret@proxy.example.com:8080' }, /must not contain a user name or password/);
     refuse({ proxyUrl: 'http://p:8080', proxyUser: 'svc:secret', proxyPasswordEnvVar: 'P' }, /proxy user .*must not contain ":" or a password.*environment variable/);
     refuse({ proxyUrl: 'http://p:8080', proxyUser: 'a\\b\\c\\d', proxyPasswordEnvVar: 'P' }, /domain\\workstation\\user/);
-    refuse({ proxyUrl: 'http://p:8080', proxyUser: 'svc' }, /proxy password environment variable .*Name the environment variable/);
+    refuse({ proxyUrl: 'http://p:8080', proxyUser: 'svc' }, /proxy password environment variable: .*Name the environment variable/);
     refuse({ proxyUser: 'svc', proxyPasswordEnvVar: 'P' }, /proxy URL .*without a proxy URL/);
     refuse({ proxyUrl: 'http://p:8080', proxyPasswordEnvVar: 'P' }, /proxy user .*without a proxy user/);
     refuse({ proxyUrl: 'http://p:8080', proxyUser: 'svc', proxyPasswordEnvVar: '1-PW' }, /proxy password environment variable/);
@@ -496,17 +496,17 @@ describe('validation', () => {
 
   it.each(EACH_METHOD)('%s: refuses bad folders, commands, schedules and accounts, naming the field', (_label, method) => {
     const cases: Array<[Overrides, RegExp]> = [
-      [{ anaplanConnectDir: 'anaplan-connect' }, /Anaplan Connect folder \(anaplanConnectDir\): .*full path/],
-      [{ javaHome: '~/jdk' }, /JAVA_HOME \(javaHome\): .*"~"/],
-      [{ logDir: 'logs' }, /log folder \(logDir\): .*full path/],
-      [{ logDir: '/var/log/a\nb' }, /log folder \(logDir\): .*control characters/],
-      [{ onFailure: 'notify\nrm -rf /' }, /on-failure command \(onFailure\): .*control characters/],
-      [{ onFailure: '  ' }, /on-failure command \(onFailure\): .*empty/],
-      [{ schedule: { time: '24:00' } }, /schedule time \(schedule\.time\): .*HH:MM/],
-      [{ schedule: { time: '2:3' } }, /schedule time \(schedule\.time\): .*HH:MM/],
-      [{ schedule: { time: '02:30', account: 'svc"; calc' } }, /scheduled account \(schedule\.account\): /],
-      [{ currentAccount: 'a%b' }, /current account \(currentAccount\): /],
-      [{ integrationGuides: ['mulesoft' as 'boomi'] }, /integration guides \(integrationGuides\) \(item 1\): .*"boomi" or "informatica"/],
+      [{ anaplanConnectDir: 'anaplan-connect' }, /Anaplan Connect folder: .*full path/],
+      [{ javaHome: '~/jdk' }, /JAVA_HOME: .*"~"/],
+      [{ logDir: 'logs' }, /log folder: .*full path/],
+      [{ logDir: '/var/log/a\nb' }, /log folder: .*control characters/],
+      [{ onFailure: 'notify\nrm -rf /' }, /command to run on failure: .*control characters/],
+      [{ onFailure: '  ' }, /command to run on failure: .*empty/],
+      [{ schedule: { time: '24:00' } }, /daily run time: .*HH:MM/],
+      [{ schedule: { time: '2:3' } }, /daily run time: .*HH:MM/],
+      [{ schedule: { time: '02:30', account: 'svc"; calc' } }, /account the schedule runs as: /],
+      [{ currentAccount: 'a%b' }, /current account: /],
+      [{ integrationGuides: ['mulesoft' as 'boomi'] }, /integration guides \(item 1\): .*"boomi" or "informatica"/],
     ];
     for (const [overrides, message] of cases) {
       expectBadInput(() => buildAnaplanConnectFiles(method.input('/srv/job', overrides)), message, /nothing was generated/i);

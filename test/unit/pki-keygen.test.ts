@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FieldProblem } from '../../main/pki/subject.js';
+import { FIELD_LABELS, type FieldProblem } from '../../main/pki/subject.js';
 import { createKeyAndCsr, type KeygenInput, type KeygenResult } from '../../main/pki/keygen.js';
 import type { RsaBits } from '../../main/pki/keys.js';
 import { ADA, failure, modeOf, openssl, PASSPHRASE, restoreUmaskAfterEach, snapshot, useTempDir } from '../support/fixtures.js';
@@ -94,7 +94,9 @@ describe('createKeyAndCsr', () => {
       const base = input();
       const error = await failure(createKeyAndCsr({ ...base, subject: { ...base.subject, ...subject } }));
       expect(error.code).toBe('bad_input');
-      expect(error.message).toMatch(new RegExp(`^${field}: `, 'm'));
+      // The message names the field as the person sees it, never by its internal name.
+      expect(error.message).toMatch(new RegExp(`^${FIELD_LABELS[field].replace(/[()]/g, '\\$&')}: `, 'm'));
+      expect(error.message).not.toMatch(new RegExp(`^${field}: `, 'm'));
       const problems = error.details?.problems as FieldProblem[];
       expect(problems).toHaveLength(1);
       expect(problems[0]?.field).toBe(field);
@@ -105,7 +107,7 @@ describe('createKeyAndCsr', () => {
     it('lists every problem at once', async () => {
       const error = await failure(createKeyAndCsr(input({ subject: { commonName: '', email: 'nope', country: 'GBR' } })));
       expect((error.details?.problems as FieldProblem[]).map((problem) => problem.field)).toEqual(['country', 'commonName', 'email']);
-      expect(error.message.split('\n').slice(1)).toEqual([expect.stringMatching(/^country: /), expect.stringMatching(/^commonName: /), expect.stringMatching(/^email: /)]);
+      expect(error.message.split('\n').slice(1)).toEqual([expect.stringMatching(/^Country \(C\): /), expect.stringMatching(/^Name \(CN\): /), expect.stringMatching(/^Email address: /)]);
     });
 
     it('1024 bits', async () => {
