@@ -56,6 +56,10 @@ describe.skipIf(!CHROMIUM_PATH)('the certificate path up to the CSR, in real Chr
     await page.getByRole('button', { name: 'Generate key and request' }).click();
     const passphraseError = page.locator('.field-error', { hasText: /':'|":"|colon/ });
     await passphraseError.waitFor();
+    // One round: the subject's problems show with the passphrase's, and focus is on the first of them.
+    expect(await page.locator('.field-error', { hasText: /two letters|country/i }).isVisible()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
+    expect(await page.getByLabel(/Country code/).evaluate((el) => el === document.activeElement)).toBe(true);
 
     await page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByLabel('Passphrase again').fill(PASSPHRASE);

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { checkPassphrase } from '../../../main/pki/passphrase';
+import { checkSubject } from '../../../main/pki/subject';
 import { ApiError } from '../api';
 import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
@@ -123,7 +124,8 @@ function RequestForm({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found: Record<string, string> = {};
+    // One round: the subject is checked here by the same rules as the core, together with the passphrase.
+    const found: Record<string, string> = ca ? Object.fromEntries(checkSubject({ ...subject }, ca).map((problem) => [problem.field, problem.message])) : {};
     if (!unencrypted) {
       if (!strength || !strength.ok) found.passphrase = strength?.problem ?? 'Choose a passphrase for the private key, or store it unencrypted below.';
       else if (confirm !== passphrase) found.confirm = 'The two passphrases differ.';
