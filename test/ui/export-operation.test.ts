@@ -57,4 +57,39 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
     expect(emulator.log.some((e) => e.path === `/2/0/workspaces/${SEED.workspaces.financePlanning.id}/models/${SEED.models.workforce.id}/imports`)).toBe(true);
     await page.close();
   });
+
+  test('errors stand next to their fields: a schedule without an Operation, a chunk size out of range; focus on the first', async () => {
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    await walkBasicToExport(page, { name: 'Scheduled job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
+    const out = join(work, 'scheduled');
+    await page.getByLabel('Folder', { exact: true }).fill(out);
+    await page.getByText('Where and when the job runs').click();
+    await page.getByLabel('Run daily at (HH:MM)').fill('2:30');
+    await page.getByLabel('Chunk size, MB (1–50)').fill('99');
+    await page.getByText('Where and when the job runs').click(); // folded again: the error must unfold it
+    await page.getByRole('button', { name: 'Review files' }).click();
+
+    const operationError = page.locator('#operation-error');
+    await operationError.waitFor();
+    expect(await operationError.innerText()).toMatch(/scheduled job needs an Operation/);
+    const later = page.getByRole('radio', { name: /I will fill in Operation myself/ });
+    expect(await later.getAttribute('aria-invalid')).toBe('true');
+    expect(await later.evaluate((el) => el === document.activeElement)).toBe(true);
+    const chunk = page.getByLabel('Chunk size, MB (1–50)');
+    expect(await chunk.isVisible()).toBe(true);
+    expect(await chunk.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('.field-error').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringMatching(/from 1 to 50 MB/)]));
+    // No internal names in anything shown.
+    expect(await page.locator('main').innerText()).not.toMatch(/schedule\.time|connection\.|chunkSizeMb/);
+    expect(await page.getByRole('heading', { name: /Review: nothing is written yet/ }).count()).toBe(0);
+
+    await page.getByRole('radio', { name: 'Run a process' }).check();
+    await page.getByLabel('Process', { exact: true }).selectOption({ index: 1 });
+    await chunk.fill('10');
+    await page.getByRole('button', { name: 'Review files' }).click();
+    await page.getByRole('heading', { name: /Review: nothing is written yet/ }).waitFor();
+    expect(await page.locator('.field-error').count()).toBe(0);
+    await page.close();
+  });
 });

@@ -7,7 +7,8 @@ import { Field } from '../components/Field';
 import { LineDiff } from '../components/LineDiff';
 import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
-import { JobOptions, type JobRequest } from './JobOptions';
+import { JobOptions, jobFieldOf, type JobRequest } from './JobOptions';
+import { useFocusFirstError } from '../lib/focus-first-error';
 import { OperationBuilder, type OperationPreset } from './OperationBuilder';
 import type { ExportPreview, ExportWritten } from '../types';
 import type { StepProps } from './props';
@@ -37,6 +38,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const [job, setJob] = useState<JobRequest | undefined>(undefined);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  useFocusFirstError(fieldErrors);
 
   const platforms = [...(linux ? (['linux'] as const) : []), ...(windows ? (['windows'] as const) : [])];
   const request = () => ({
@@ -81,10 +84,16 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const run = async (label: string, work: () => Promise<void>) => {
     setBusy(label);
     setError(null);
+    setFieldErrors({});
     try {
       await work();
     } catch (caught) {
+      if (caught instanceof FieldError) {
+        setFieldErrors({ [caught.field]: caught.message });
+        return;
+      }
       setError(caught instanceof ApiError ? caught.message : String(caught));
+      if (caught instanceof ApiError) setFieldErrors(exportFieldErrors(caught.fields));
     } finally {
       setBusy(null);
     }
@@ -95,8 +104,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   };
   const review = () =>
     run('Preparing the files…', async () => {
-      if (!dir.trim()) throw new Error('Choose the folder the files go into.');
-      if (platforms.length === 0) throw new Error('Choose Linux, Windows or both.');
+      if (!dir.trim()) throw new FieldError('dir', 'Choose the folder the files go into.');
+      if (platforms.length === 0) throw new FieldError('platforms', 'Choose Linux, Windows or both.');
       const inlineChosen = certificate ? (form === 'keystore' ? keystoreSource === 'inline' : keySource === 'inline') : profile.authMethod === 'basic' && source === 'inline';
       if (inlineChosen && !inlineConsent) throw new Error('Confirm that you accept the secret being written into the script, or choose another way.');
       setPreview(await api.previewExport(request()));
@@ -136,6 +145,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           }}
           placeholder={`${info.homeDir}/anaplan-job`}
           hint="Created if missing. Existing files are never replaced without your consent."
+          error={fieldErrors.dir}
         />
         {info.canChooseFolder && (
           <button type="button" onClick={browse}>
@@ -143,18 +153,23 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
           </button>
         )}
       </div>
-      <OperationBuilder api={api} profile={profile} session={session} onChange={(preset) => (setOperationPreset(preset), invalidate())} />
-      <JobOptions api={api} info={info} onChange={(next) => (setJob(next), invalidate())} />
+      <OperationBuilder api={api} profile={profile} session={session} fieldError={fieldErrors.operation} onChange={(preset) => (setOperationPreset(preset), invalidate())} />
+      <JobOptions api={api} info={info} errors={fieldErrors} onChange={(next) => (setJob(next), invalidate())} />
       <fieldset>
         <legend>Scripts for</legend>
         <div className="field checkbox">
-          <input id="linux" type="checkbox" checked={linux} onChange={(e) => (setLinux(e.target.checked), invalidate())} />
+          <input id="linux" type="checkbox" aria-invalid={fieldErrors.platforms ? true : undefined} aria-describedby={fieldErrors.platforms ? 'platforms-error' : undefined} checked={linux} onChange={(e) => (setLinux(e.target.checked), invalidate())} />
           <label htmlFor="linux">Linux (anaplan-connect.sh)</label>
         </div>
         <div className="field checkbox">
           <input id="windows" type="checkbox" checked={windows} onChange={(e) => (setWindows(e.target.checked), invalidate())} />
           <label htmlFor="windows">Windows (anaplan-connect.bat)</label>
         </div>
+        {fieldErrors.platforms && (
+          <div id="platforms-error" className="field-error" role="alert">
+            {fieldErrors.platforms}
+          </div>
+        )}
         <div className="field checkbox">
           <input id="bundle" type="checkbox" checked={bundle} onChange={(e) => (setBundle(e.target.checked), invalidate())} />
           <label htmlFor="bundle">Also one ZIP of the whole job, to copy to the server (anaplan-connect-job.zip)</label>
@@ -194,6 +209,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
                 label="Home folder of the account that runs the job"
                 value={jobHome}
                 onChange={(e) => (setJobHome(e.target.value), invalidate())}
+                error={fieldErrors.jobHome}
                 hint="keystore-access.txt goes into .anaplan/api-client/ there (mode 0600). On another server, copy it to the same place in that account’s home."
               />
             )}
@@ -207,7 +223,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
                 <label htmlFor={`key-source-${value}`}>{KEY_SOURCE_LABEL[value]}</label>
               </div>
             ))}
-            {keySource === 'env' && <Field label="Environment variable" value={keyEnvVar} onChange={(e) => (setKeyEnvVar(e.target.value), invalidate())} />}
+            {keySource === 'env' && <Field label="Environment variable" value={keyEnvVar} onChange={(e) => (setKeyEnvVar(e.target.value), invalidate())} error={fieldErrors.keyEnvVar} />}
             {keySource === 'inline' && <Field label="Key passphrase" type="password" autoComplete="off" value={secret} onChange={(e) => (setSecret(e.target.value), invalidate())} />}
           </>
         )}
@@ -236,7 +252,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
             </label>
           </div>
         ))}
-        {source === 'env' && <Field label="Environment variable" value={envVar} onChange={(e) => (setEnvVar(e.target.value), invalidate())} />}
+        {source === 'env' && <Field label="Environment variable" value={envVar} onChange={(e) => (setEnvVar(e.target.value), invalidate())} error={fieldErrors.envVar} />}
         {source === 'inline' && (
           <div className="field checkbox">
             <input id="inline-consent" type="checkbox" checked={inlineConsent} onChange={(e) => (setInlineConsent(e.target.checked), invalidate())} />
@@ -307,6 +323,34 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
     </StepFrame>
   );
 }
+
+/** A problem found here before asking the core, shown at its field. */
+class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The core's per-field problems (paths in the export input) as the fields of this step that show them. */
+function exportFieldErrors(fields: ReadonlyArray<{ field: string; message: string }>): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const { field, message } of fields) {
+    const key = STEP_FIELD[field] ?? jobFieldOf(field);
+    if (key && !(key in found)) found[key] = message;
+  }
+  return found;
+}
+
+const STEP_FIELD: Readonly<Record<string, string>> = {
+  operation: 'operation',
+  jobDir: 'dir',
+  'password.envVar': 'envVar',
+  'credentials.keyPassphrase.envVar': 'keyEnvVar',
+  'credentials.keystorePassword.jobHome': 'jobHome',
+};
 
 const KEY_SOURCE_LABEL = {
   env: 'The key’s passphrase from an environment variable (recommended)',

@@ -9,7 +9,10 @@ export type JobRequest = NonNullable<MethodInput<'previewExport'>['job']>;
 type ServerCheck = MethodOutput<'checkServerSetup'>;
 
 /** Where and how the job runs on the integration server: folders, Java, proxy and retries, log, failure hook, schedule. */
-export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'info'> & { onChange: (job: JobRequest) => void }) {
+export function JobOptions({ api, info, onChange, errors = {} }: Pick<StepProps, 'api' | 'info'> & { onChange: (job: JobRequest) => void; errors?: Readonly<Record<string, string>> }) {
+  // Folded by default; a problem in one of its fields unfolds it, so the field in error can take focus.
+  const [open, setOpen] = useState(false);
+  const hasError = Object.keys(errors).some((key) => JOB_FIELDS.includes(key));
   const [values, setValues] = useState<Record<string, string>>({ scheduleAccount: info.userName });
   const [check, setCheck] = useState<ServerCheck | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
@@ -20,7 +23,7 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
     onChange(toJob(next));
   };
   const field = (key: string, label: string, hint?: string, placeholder?: string) => (
-    <Field label={label} value={values[key] ?? ''} onChange={(e) => set(key, e.target.value)} hint={hint} placeholder={placeholder} />
+    <Field label={label} value={values[key] ?? ''} onChange={(e) => set(key, e.target.value)} hint={hint} placeholder={placeholder} error={errors[key]} />
   );
 
   const runCheck = async () => {
@@ -33,7 +36,7 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
   };
 
   return (
-    <details>
+    <details open={open || hasError} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Where and when the job runs (server, proxy, log, schedule)</summary>
       {field('anaplanConnectDir', 'Anaplan Connect folder on the server', 'Where AnaplanClient.sh / AnaplanClient.bat are. Empty: the folder the script is copied into.', 'e.g. /opt/anaplan-connect')}
       {field('javaHome', 'JAVA_HOME for the job (optional)', 'Empty: Anaplan Connect finds Java through JAVA_HOME or the PATH of the account that runs the job.', 'e.g. /usr/lib/jvm/java-17-openjdk-amd64')}
@@ -71,6 +74,14 @@ export function JobOptions({ api, info, onChange }: Pick<StepProps, 'api' | 'inf
       </div>
     </details>
   );
+}
+
+const JOB_FIELDS = ['anaplanConnectDir', 'javaHome', 'proxyUrl', 'proxyUser', 'proxyPasswordEnvVar', 'maxRetryCount', 'retryTimeoutSeconds', 'httpTimeoutSeconds', 'chunkSizeMb', 'logDir', 'onFailure', 'scheduleTime', 'scheduleAccount'];
+
+/** The export input's path of a problem (connection.chunkSizeMb, schedule.time) as the key of the field that shows it here. */
+export function jobFieldOf(path: string): string | null {
+  const key = path.startsWith('connection.') ? path.slice('connection.'.length) : path === 'schedule.time' ? 'scheduleTime' : path === 'schedule.account' ? 'scheduleAccount' : path;
+  return JOB_FIELDS.includes(key) ? key : null;
 }
 
 function toJob(values: Record<string, string>): JobRequest {

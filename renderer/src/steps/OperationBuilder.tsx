@@ -13,7 +13,7 @@ type Kind = 'later' | OperationPreset['kind'];
  * "What the job does", built with the person from the model's own lists (no IDs copied from
  * URLs): upload a file and run an import, run a process, or run an export and download its file.
  */
-export function OperationBuilder({ api, profile, session, onChange }: Pick<StepProps, 'api' | 'profile' | 'session'> & { onChange: (preset: OperationPreset | null) => void }) {
+export function OperationBuilder({ api, profile, session, onChange, fieldError }: Pick<StepProps, 'api' | 'profile' | 'session'> & { onChange: (preset: OperationPreset | null) => void; fieldError?: string | undefined }) {
   const [kind, setKind] = useState<Kind>('later');
   const [lists, setLists] = useState<Lists | null>(null);
   const [loading, setLoading] = useState(false);
@@ -84,10 +84,23 @@ export function OperationBuilder({ api, profile, session, onChange }: Pick<StepP
         ] as const
       ).map(([value, label]) => (
         <div className="field radio" key={value}>
-          <input id={`operation-${value}`} type="radio" name="operation" checked={kind === value} onChange={() => choose(value)} />
+          <input
+            id={`operation-${value}`}
+            type="radio"
+            name="operation"
+            checked={kind === value}
+            onChange={() => choose(value)}
+            aria-invalid={fieldError && kind === value ? true : undefined}
+            aria-describedby={fieldError ? 'operation-error' : undefined}
+          />
           <label htmlFor={`operation-${value}`}>{label}</label>
         </div>
       ))}
+      {fieldError && (
+        <div id="operation-error" className="field-error" role="alert">
+          {fieldError}
+        </div>
+      )}
       {loading && <Progress label={`Reading the lists of ${profile.model?.name ?? 'the model'}…`} />}
       {error && (
         <Notice kind="error">
