@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AssistantApi } from '../../main/contract';
 import { expiriesOfProfiles } from '../../main/core/expiry';
 import { ApiError } from './api';
@@ -45,9 +45,29 @@ export function StartPage({
   }, [getExpiries, profiles]);
   const expiries = fromCore ?? local;
   const [error, setError] = useState<string | null>(null);
+  // Focus never falls to the page: "Keep" when asked to confirm, the Delete button again after Keep or Esc,
+  // the list (or, with none left, "New connection") once the connection is gone.
+  const keepButton = useRef<HTMLButtonElement>(null);
+  const listHeading = useRef<HTMLHeadingElement>(null);
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    if (confirming) keepButton.current?.focus();
+  }, [confirming]);
+  useEffect(() => {
+    const target = focusAfter.current;
+    if (target === null) return;
+    focusAfter.current = null;
+    const element = target === 'list' ? (listHeading.current ?? document.querySelector<HTMLElement>('.primary')) : [...document.querySelectorAll<HTMLElement>('[data-delete-for]')].find((button) => button.dataset.deleteFor === target);
+    element?.focus();
+  });
+  const keep = (id: string) => {
+    focusAfter.current = id;
+    setConfirming(null);
+  };
   const remove = async (id: string) => {
     try {
       await onDelete(id);
+      focusAfter.current = 'list';
       setConfirming(null);
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : String(caught));
@@ -73,7 +93,9 @@ export function StartPage({
       <ExpiryList expiries={expiries} onRenew={onRenew} />
       {profiles.length > 0 && (
         <section aria-labelledby="profiles-heading">
-          <h3 id="profiles-heading">Your connections</h3>
+          <h3 id="profiles-heading" tabIndex={-1} ref={listHeading}>
+            Your connections
+          </h3>
           <ul className="profile-list">
             {profiles.map((profile) => (
               <li key={profile.id} className="profile-card">
@@ -95,16 +117,16 @@ export function StartPage({
                     Resume
                   </button>
                   {confirming === profile.id ? (
-                    <>
+                    <span role="group" aria-label={`Delete ${profile.name}?`} onKeyDown={(e) => e.key === 'Escape' && keep(profile.id)}>
                       <button type="button" className="danger" onClick={() => remove(profile.id)} aria-label={`Really delete ${profile.name}`}>
                         Delete for good
                       </button>
-                      <button type="button" onClick={() => setConfirming(null)}>
+                      <button type="button" onClick={() => keep(profile.id)} ref={keepButton}>
                         Keep
                       </button>
-                    </>
+                    </span>
                   ) : (
-                    <button type="button" onClick={() => setConfirming(profile.id)} aria-label={`Delete ${profile.name}`}>
+                    <button type="button" onClick={() => setConfirming(profile.id)} aria-label={`Delete ${profile.name}`} data-delete-for={profile.id}>
                       Delete
                     </button>
                   )}

@@ -90,6 +90,10 @@ describe.skipIf(!CHROMIUM_PATH)('the Basic path in real Chromium against `anapla
     await page.getByRole('heading', { name: 'Export' }).waitFor();
     const out = join(await mkdtemp(join(tmpdir(), 'ui-export-')), 'job');
     await page.getByLabel('Folder', { exact: true }).fill(out);
+    // The platform comes preselected from this machine (Linux); Windows is one tick away.
+    expect(await page.getByLabel('Linux (anaplan-connect.sh)').isChecked()).toBe(true);
+    expect(await page.getByLabel('Windows (anaplan-connect.bat)').isChecked()).toBe(false);
+    await page.getByLabel('Windows (anaplan-connect.bat)').check();
     await page.getByRole('button', { name: 'Review files' }).click();
     await page.getByRole('heading', { name: /Review: nothing is written yet/ }).waitFor();
     await expect.poll(() => readdir(join(out, '..'))).toEqual([]); // the review writes nothing

@@ -35,6 +35,7 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
     await page.getByLabel('Anaplan file (the import’s source)').selectOption('employees.csv');
     await page.getByLabel('File on the server to upload').fill('/data/hr/employees today.csv');
     await page.getByLabel(/Also one ZIP of the whole job/).check();
+    await page.getByLabel('Windows (anaplan-connect.bat)').check();
     await page.getByText('Where and when the job runs').click();
     await page.getByLabel('Run daily at (HH:MM)').fill('02:30');
     await page.getByLabel('Retries (3–15)').fill('5');
@@ -90,6 +91,37 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
     await page.getByRole('button', { name: 'Review files' }).click();
     await page.getByRole('heading', { name: /Review: nothing is written yet/ }).waitFor();
     expect(await page.locator('.field-error').count()).toBe(0);
+    await page.close();
+  });
+
+  test('the retry and chunk row fits at 1280 and at 800 px; the stepper is one compact row on a narrow window', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(ui.url);
+    await walkBasicToExport(page, { name: 'Layout job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
+    await page.getByText('Where and when the job runs').click();
+    const labels = ['Retries (3–15)', 'Retry wait, s (3–120)', 'HTTP timeout, s (60–300)', 'Chunk size, MB (1–50)'];
+    const overflow = () =>
+      page.evaluate((names) => {
+        const step = document.querySelector('.step')?.getBoundingClientRect();
+        return names.flatMap((name) => {
+          const label = [...document.querySelectorAll('label')].find((l) => l.textContent === name);
+          const input = label ? document.getElementById(label.htmlFor) : null;
+          const box = input?.getBoundingClientRect();
+          const fits = !!box && !!step && box.left >= step.left && box.right <= step.right && box.width >= 80 && (label?.scrollWidth ?? 0) <= (label?.clientWidth ?? 0) + 1;
+          return fits ? [] : [name];
+        });
+      }, labels);
+    expect(await overflow()).toEqual([]);
+    const stepperHeight = () => page.locator('nav[aria-label="Setup steps"]').evaluate((nav) => nav.getBoundingClientRect().height);
+    const wide = await stepperHeight();
+
+    await page.setViewportSize({ width: 800, height: 900 });
+    expect(await overflow()).toEqual([]);
+    const narrow = await stepperHeight();
+    expect(narrow).toBeLessThan(wide / 2);
+    // Only the current step spells its name on screen; every step keeps it for screen readers.
+    expect(await page.locator('nav[aria-label="Setup steps"] [aria-current="step"]').innerText()).toContain('Export');
+    expect(await page.locator('nav[aria-label="Setup steps"]').getByRole('button', { name: /Workspace/ }).count()).toBe(1);
     await page.close();
   });
 });

@@ -172,6 +172,7 @@ async function exportTo(page: Page, out: string, workspace: string, extra?: () =
   await page.getByRole('heading', { name: 'Export' }).waitFor();
   await fill(page, 'Folder', out);
   await page.getByLabel(/Also one ZIP of the whole job/).check();
+  await page.getByLabel('Windows (anaplan-connect.bat)').check();
   if (extra) await extra();
   await page.getByRole('button', { name: 'Review files' }).click();
   await page.getByRole('heading', { name: /Review/ }).waitFor();
@@ -255,6 +256,7 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     await page.locator('nav[aria-label="Setup steps"]').getByRole('button', { name: /Export/ }).click();
     await page.getByRole('heading', { name: 'Export' }).waitFor();
     await fill(page, 'Folder', at.exports('basic-inline'));
+    await page.getByLabel('Windows (anaplan-connect.bat)').check();
     await page.getByRole('radio', { name: /Written into the script/ }).check();
     await page.getByLabel('I understand that the password will be readable in the script file.').check();
     phase = 'inline review';

@@ -14,12 +14,12 @@ export function Stepper({ steps, current, furthest, onGo }: { steps: Step[]; cur
             <li key={step.id} className={`stepper-item ${state}`} aria-current={step.id === current ? 'step' : undefined}>
               {index <= reachable && step.id !== current ? (
                 <button type="button" className="link-button" onClick={() => onGo(step.id)}>
-                  <span className="stepper-number" aria-hidden="true">{position + 1}</span> {step.label}
+                  <span className="stepper-number" aria-hidden="true">{position + 1}</span> <span className="stepper-label">{step.label}</span>
                   {state === 'done' && <span className="visually-hidden"> (completed)</span>}
                 </button>
               ) : (
                 <span>
-                  <span className="stepper-number" aria-hidden="true">{position + 1}</span> {step.label}
+                  <span className="stepper-number" aria-hidden="true">{position + 1}</span> <span className="stepper-label">{step.label}</span>
                   {state === 'todo' && <span className="visually-hidden"> (not yet available)</span>}
                 </span>
               )}

@@ -19,8 +19,10 @@ type PasswordSource = 'env' | 'prompt' | 'inline';
 export function ExportStep({ api, info, profile, session, advance, onWritten }: StepProps & { onWritten: (result: ExportWritten) => void }) {
   const saved = profile.exportOptions;
   const [dir, setDir] = useState(saved.dir);
-  const [linux, setLinux] = useState(saved.platforms.includes('linux'));
-  const [windows, setWindows] = useState(saved.platforms.includes('windows'));
+  // Never exported yet: the scripts for this machine's system; the other is one tick away.
+  const initialPlatforms = saved.dir ? saved.platforms : [info.platform === 'win32' ? 'windows' : 'linux'];
+  const [linux, setLinux] = useState(initialPlatforms.includes('linux'));
+  const [windows, setWindows] = useState(initialPlatforms.includes('windows'));
   const [source, setSource] = useState<PasswordSource>(saved.passwordSource);
   const [envVar, setEnvVar] = useState(saved.passwordEnvVar);
   const [inlineConsent, setInlineConsent] = useState(false);
