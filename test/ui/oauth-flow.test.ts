@@ -93,6 +93,53 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
     await page.close();
   });
 
+  test('the OAuth 2.0 host field is the host the device grant uses; a rotating client left unticked is detected at Test login and exported rotatable', async () => {
+    const page = await browser.newPage();
+    await page.goto(ui.url);
+    await page.getByRole('button', { name: 'New connection' }).click();
+    await page.getByLabel('Connection name', { exact: true }).fill('Separate OAuth host');
+    await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
+    await page.getByLabel('Region', { exact: true }).selectOption('custom');
+    // Nothing listens on the auth URL: the sign-in can only work through the OAuth 2.0 host field (anaplan-facts §1: the hosts differ).
+    await page.getByLabel('Auth URL', { exact: true }).fill('http://127.0.0.1:9');
+    await page.getByLabel('API URL', { exact: true }).fill(emulator.url);
+    await page.getByLabel('OAuth 2.0 host (for the device grant)').fill(emulator.url);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('radio', { name: /OAuth 2.0 device grant/ }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    const storeDir = join(work, 'unticked store');
+    await page.getByLabel('OAuth client ID').fill(client.clientId);
+    expect(await page.getByLabel('This client’s refresh tokens are rotatable').isChecked()).toBe(false);
+    await page.getByLabel('Folder for Anaplan Connect’s token store').fill(storeDir);
+    await page.getByRole('button', { name: 'Start sign-in' }).click();
+    const codeText = (await page.locator('.user-code').innerText()).trim();
+    // The full sign-in page as text, on the OAuth host given.
+    expect(await page.locator('main').innerText()).toContain(`${emulator.url}/`);
+    emulator.approveDevice(codeText, user.email);
+    await page.getByText('Signed in', { exact: true }).waitFor({ timeout: 20_000 });
+
+    await page.getByRole('button', { name: 'Continue: test the login' }).click();
+    await page.getByRole('button', { name: 'Test login' }).click();
+    await page.getByText('Login OK').waitFor();
+    const warning = page.getByText(/refresh tokens rotate/);
+    await warning.waitFor();
+    expect(await warning.innerText()).toMatch(/--rotatable/);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Workspace', { exact: true }).selectOption({ label: 'Sales Ops' });
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const out = join(work, 'rotating job');
+    await page.getByLabel('Folder', { exact: true }).fill(out);
+    await page.getByRole('button', { name: 'Review files' }).click();
+    await page.getByRole('button', { name: 'Write files' }).click();
+    await page.getByRole('heading', { name: 'Done' }).waitFor();
+    const sh = await readFile(join(out, 'anaplan-connect.sh'), 'utf8');
+    // The connection became rotatable at the Test login: the job passes --rotatable, and signs in at the OAuth host.
+    expect(sh).toContain("Rotatable='yes'");
+    expect(sh).toContain(`AuthUrl='${emulator.url}'`);
+    await page.close();
+  });
+
   test('a sign-in whose workspace read fails after the token was saved leads on to Test login, no new code needed', async () => {
     const page = await browser.newPage();
     await page.goto(ui.url);
