@@ -136,6 +136,8 @@ interface PlannedWrite {
   status: WriteStatus;
   /** The content being replaced ('replaced' only). */
   previous?: Buffer;
+  /** The replaced file's owner: kept when root replaces another account's file (a job account's token store). */
+  owner?: { uid: number; gid: number };
 }
 
 interface StagedWrite extends PlannedWrite {
@@ -178,13 +180,14 @@ async function planWrites(folder: string, files: readonly FileToWrite[]): Promis
       const path = join(folder, file.name);
       const existing = await existingContent(path);
       if (existing === null) return { file, path, status: 'created' };
-      return existing.equals(toBytes(file.content)) ? { file, path, status: 'unchanged' } : { file, path, status: 'replaced', previous: existing };
+      const { bytes, uid, gid } = existing;
+      return bytes.equals(toBytes(file.content)) ? { file, path, status: 'unchanged' } : { file, path, status: 'replaced', previous: bytes, owner: { uid, gid } };
     }),
   );
 }
 
-/** The bytes of the file at path, null when there is none; anything but a regular file is refused. */
-async function existingContent(path: string): Promise<Buffer | null> {
+/** The bytes and owner of the file at path, null when there is none; anything but a regular file is refused. */
+async function existingContent(path: string): Promise<{ bytes: Buffer; uid: number; gid: number } | null> {
   let stats;
   try {
     stats = await lstat(path);
@@ -200,7 +203,7 @@ async function existingContent(path: string): Promise<Buffer | null> {
     );
   }
   try {
-    return await readFile(path);
+    return { bytes: await readFile(path), uid: stats.uid, gid: stats.gid };
   } catch (error) {
     throw ioError(`Could not read ${path} to compare it`, error);
   }
@@ -224,7 +227,7 @@ async function stageTempFiles(folder: string, plan: readonly PlannedWrite[]): Pr
       if (step.status === 'unchanged') {
         staged.push({ ...step });
       } else {
-        staged.push({ ...step, temp: await writeTempFile(folder, step.file.name, step.file.content, step.file.mode) });
+        staged.push({ ...step, temp: await writeTempFile(folder, step.file.name, step.file.content, step.file.mode, ownerToKeep(step.owner)) });
       }
     }
   } catch (error) {
@@ -340,14 +343,24 @@ async function rollBack(staged: readonly StagedWrite[], done: readonly StagedWri
   return restored;
 }
 
+/**
+ * Root replacing a file another account owns (a rotated refresh token in a service account's
+ * token store, say) gives the new file that owner: otherwise the account's job could no longer
+ * read its own 0600 file. Anyone else cannot give files away, and writes as itself.
+ */
+function ownerToKeep(owner: PlannedWrite['owner']): PlannedWrite['owner'] {
+  return owner && process.getuid?.() === 0 && (owner.uid !== 0 || owner.gid !== 0) ? owner : undefined;
+}
+
 /** Creates a temp file next to the target (O_EXCL, random name), writes, fsyncs; returns its path. */
-async function writeTempFile(folder: string, name: string, content: FileContent, mode: number): Promise<string> {
+async function writeTempFile(folder: string, name: string, content: FileContent, mode: number, owner?: { uid: number; gid: number }): Promise<string> {
   const temp = join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
     // open() applies the umask, which may narrow the mode; chmod sets it exactly.
     await handle.chmod(mode);
+    if (owner) await handle.chown(owner.uid, owner.gid);
     await handle.writeFile(content);
     await handle.sync();
     await handle.close();

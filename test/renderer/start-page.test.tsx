@@ -25,7 +25,8 @@ function profile(id: string, name: string): Profile {
     certificateRequests: [],
     certificate: null,
     oauth: null,
-  } as Profile;
+    hasStoredPassword: false,
+  };
 }
 
 function Harness() {

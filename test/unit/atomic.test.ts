@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppError } from '../../main/core/errors.js';
 import { ensurePrivateDir, ensurePrivateDirSync, writeFileAtomic, writeFilesSafely, writeFilesSafelyReporting } from '../../main/fs/atomic.js';
@@ -256,5 +256,26 @@ describe('backups that are not to be kept (reasonNotToKeepBackup)', () => {
     const report = await writeFilesSafelyReporting(dir(), [{ name: 'job.sh', content: 'new\n', mode: 0o755 }], { overwrite: true, reasonNotToKeepBackup: stubborn });
     expect(report.withheldBackups).toEqual([{ path: join(dir(), 'job.sh'), reason: 'a secret', left: { backup, problem: expect.any(String) } }]);
     expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('new\n');
+  });
+});
+
+const AS_ROOT = process.getuid?.() === 0;
+
+describe.skipIf(!AS_ROOT)('replacing another account\u2019s file as root (skipped: needs root)', () => {
+  const dir = useTempDir('atomic-owner-');
+
+  it('keeps the replaced file\u2019s owner, so a job account can still read its own 0600 file', async () => {
+    const path = join(dir(), 'ks_store.jks');
+    await writeFile(path, 'old token\n', { mode: 0o600 });
+    await chown(path, 4242, 4343);
+    await writeFilesSafely(dir(), [{ name: 'ks_store.jks', content: 'rotated token\n', mode: 0o600 }], { overwrite: true });
+    const info = await stat(path);
+    expect([info.uid, info.gid, info.mode & 0o777]).toEqual([4242, 4343, 0o600]);
+    expect(await readFile(path, 'utf8')).toBe('rotated token\n');
+  });
+
+  it('a new file, or one root owns, stays root\u2019s', async () => {
+    await writeFilesSafely(dir(), [{ name: 'new.txt', content: 'x', mode: 0o600 }], { overwrite: true });
+    expect((await stat(join(dir(), 'new.txt'))).uid).toBe(0);
   });
 });
