@@ -110,7 +110,7 @@ describe('buildCsrPem', () => {
 
   it('refuses a subject that fails the checks instead of making an invalid request', async () => {
     const keys = await keysOf(2048);
-    expect(() => buildCsrPem(keys, { ...ADA, email: 'adà@example.com' }, caProfile('sectigo'))).toThrow(/^The certificate request details need fixing[\s\S]*\nemail: /);
+    expect(() => buildCsrPem(keys, { ...ADA, email: 'adà@example.com' }, caProfile('sectigo'))).toThrow(/^The certificate request details need fixing[\s\S]*\nEmail address: /);
   });
 });
 
