@@ -2,31 +2,13 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { useState } from 'react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { StartPage } from '../../renderer/src/StartPage';
-import type { AppInfo, Profile } from '../../renderer/src/types';
+import type { Profile } from '../../renderer/src/types';
+import { TEST_INFO, testProfile } from './fixtures';
 
-const info: AppInfo = { name: 'A', version: '0', frontDoor: 'desktop', platform: 'linux', canChooseFolder: true, secrets: { available: true, backend: 'x', reason: null }, settingsPath: '/x', homeDir: '/home/a', userName: 'a' };
+const info = TEST_INFO;
 
 function profile(id: string, name: string): Profile {
-  return {
-    id,
-    name,
-    email: `${id}@example.com`,
-    createdAt: '',
-    updatedAt: '',
-    endpoints: { region: 'eu3' },
-    network: {},
-    authMethod: 'basic',
-    step: 'login',
-    workspace: null,
-    model: null,
-    exportOptions: { dir: '', platforms: ['linux'], passwordSource: 'env', passwordEnvVar: 'ANAPLAN_PASSWORD' },
-    basicPasswordCheckedAt: null,
-    lastLogin: null,
-    certificateRequests: [],
-    certificate: null,
-    oauth: null,
-    hasStoredPassword: false,
-  };
+  return testProfile({ id, name, email: `${id}@example.com`, authMethod: 'basic', step: 'login' });
 }
 
 function Harness() {

@@ -7,6 +7,7 @@ import { AccountStep } from '../../renderer/src/steps/AccountStep';
 import { MethodStep } from '../../renderer/src/steps/MethodStep';
 import type { StepProps } from '../../renderer/src/steps/props';
 import { stepsFor, type Profile, type Region } from '../../renderer/src/types';
+import { testProfile } from './fixtures';
 
 afterEach(cleanup);
 
@@ -15,26 +16,7 @@ const regions: Region[] = [
   { id: 'eu3', name: 'Europe 3 (eu3)', apiUrl: 'https://eu3.api.anaplan.com', authUrl: 'https://eu3.auth.anaplan.com', oauthUrl: 'https://eu3.app.anaplan.com' },
 ];
 
-const profile: Profile = {
-  id: 'p1',
-  name: 'Prod',
-  email: 'a@example.com',
-  createdAt: '',
-  updatedAt: '',
-  endpoints: { region: 'eu3' },
-  network: {},
-  authMethod: null,
-  step: 'method',
-  workspace: null,
-  model: null,
-  exportOptions: { dir: '', platforms: ['linux'], passwordSource: 'env', passwordEnvVar: 'ANAPLAN_PASSWORD' },
-  basicPasswordCheckedAt: null,
-  lastLogin: null,
-  certificateRequests: [],
-  certificate: null,
-  oauth: null,
-  hasStoredPassword: false,
-};
+const profile: Profile = testProfile();
 
 describe('Stepper', () => {
   test('an ordered list with aria-current="step" on the current step; only reached steps are buttons', () => {
