@@ -29,14 +29,19 @@ export function jobAccount(name?: string): JobAccount {
   if (name === undefined || name === '' || name === me.username) {
     return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, current: true };
   }
-  if (!ACCOUNT_NAME.test(name)) throw new AppError('bad_input', `--run-as "${name}" is not an account name (letters, digits, ".", "_", "-"). Give the account that runs the job, such as svc-anaplan.`);
-  if (process.platform === 'win32') throw new AppError('bad_input', '--run-as works on Linux and macOS. On Windows, run the assistant signed in as the account that runs the job.');
+  if (!ACCOUNT_NAME.test(name)) throw accountProblem(`"${name}" is not an account name (letters, digits, ".", "_", "-"). Give the account that runs the job, such as svc-anaplan.`);
+  if (process.platform === 'win32') throw accountProblem('Another account that runs the job can be named on Linux and macOS. On Windows, run the assistant signed in as the account that runs the job.');
   const entry = spawnSync('getent', ['passwd', name], { encoding: 'utf8' });
   const fields = entry.status === 0 ? entry.stdout.trim().split(':') : [];
   if (fields.length < 7) {
-    throw new AppError('bad_input', `There is no account "${name}" on this machine (getent passwd ${name} found nothing). Create it first, for example: sudo useradd --system --create-home ${name}. Nothing was written.`);
+    throw accountProblem(`There is no account "${name}" on this machine (getent passwd ${name} found nothing). Create it first, for example: sudo useradd --system --create-home ${name}. Nothing was written.`);
   }
   return { name, uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5] ?? '', current: false };
+}
+
+/** A problem with the account named: the UI shows it next to its field ("runAs"), the CLI names --run-as. */
+function accountProblem(message: string): AppError {
+  return new AppError('bad_input', message, { problems: [{ field: 'runAs', message }] });
 }
 
 /** Whether this process can give files to another account (chown needs root). */

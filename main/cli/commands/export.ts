@@ -1,15 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
-import { canHandOver, defaultTokenStoreDir, foldersClosedTo, handOver, installCommands, jobAccount, stagingDir, type JobAccount } from '../../core/job-account.js';
+import { defaultTokenStoreDir, jobAccount, type JobAccount } from '../../core/job-account.js';
+import { handOverSteps, writeJobFiles } from '../../core/job-placement.js';
 import { shellWord } from '../../pki/posix-shell.js';
-import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, type ExportPlan, type ExportTarget, type HomeFile, type JobOptions } from '../../core/export-job.js';
 import { APP_VERSION, PRODUCT_NAME } from '../../core/version.js';
 import { composeOperation, type CertificateCredentials } from '../../export/index.js';
 import { ABSOLUTE_PATH } from '../../export/operation-rules.js';
@@ -170,29 +170,17 @@ export function registerExport(program: Command, run: Run): void {
           plan = planOAuthExport(target, { platforms, clientId: flags.clientId, rotatable: flags.rotatable, tokenStoreDir: dir }, generatedBy, new Date());
         }
         const files = flags.bundle ? [...plan.files, bundleOf(plan.files, homeFile, new Date())] : plan.files;
-        // keystore-access.txt for another account, where it cannot be handed over here: staged, with the commands that place it.
-        const staged = homeFile && !account.current && !canHandOver() ? { ...homeFile, dir: stagingDir(account) } : null;
-        const outDirExisted = existsSync(outDir);
-        const written = await writeExportFiles(outDir, files, staged ?? homeFile, flags.overwrite);
-        const handOverCommands = [
-          ...(await handOver(account, [...(await jobFolders(account, outDir, outDirExisted, flags.logDir)), ...written.files.filter((f) => !staged || !f.path.startsWith(staged.dir)).map((f) => f.path)])),
-          ...(homeFile && !staged ? await handOver(account, homeFileChain(account, homeFile)) : []),
-          ...(staged && homeFile ? installCommands(account, [{ from: join(staged.dir, staged.file.name), to: join(homeFile.dir, homeFile.file.name) }]) : []),
-        ];
-        const closed = account.current ? [] : await foldersClosedTo(account, join(outDir, 'anaplan-connect.sh'));
-        const warnings = [
-          ...plan.warnings,
-          ...written.warnings,
-          ...(closed.length > 0 ? [`${account.name} cannot open ${closed.join(', ')}, which ${closed.length === 1 ? 'holds' : 'hold'} the job folder: the job could not start. Run: chmod o+x ${closed.map(shellWord).join(' ')} (or move the job folder where ${account.name} can reach it).`] : []),
-          ...(handOverCommands.length > 0 ? [`The job runs as ${account.name}, but this account cannot give it files. Run these commands to hand over what the job reads: ${handOverCommands.join(' ; ')}`] : []),
-        ];
+        const written = await writeJobFiles({ account, outDir, files, homeFile, overwrite: flags.overwrite, logDir: flags.logDir });
+        const { handOverCommands } = written;
+        const warnings = [...plan.warnings, ...written.warnings];
+        const nextSteps = [...handOverSteps(account, handOverCommands), ...plan.nextSteps];
         for (const warning of warnings) out.info(`Note: ${warning}`);
-        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings, runAs: account.name, handOverCommands, nextSteps: plan.nextSteps }, () =>
+        out.result({ files: written.files.map((f) => f.path), details: written.files, warnings, runAs: account.name, handOverCommands, nextSteps }, () =>
           [
             ...written.files.map((f) => `${f.status.padEnd(9)} ${f.path}`),
             '',
             "Before tonight's run:",
-            ...plan.nextSteps.flatMap((step, index) => [`  ${index + 1}. ${step.text}`, ...(step.command ? [`       ${step.command}`] : [])]),
+            ...nextSteps.flatMap((step, index) => [`  ${index + 1}. ${step.text}`, ...(step.command ? step.command.split('\n').map((line) => `       ${line}`) : [])]),
           ].join('\n'),
         );
       }),
@@ -200,27 +188,6 @@ export function registerExport(program: Command, run: Run): void {
 }
 
 /** Where and how the job runs, from the flags; the export checks each against Anaplan Connect's ranges. */
-/**
- * The folders the job account must own: the job folder when this export created it; else (a
- * folder that was there already is never given away) the logs folder the script writes into by
- * default, created here 0700.
- */
-async function jobFolders(account: JobAccount, outDir: string, existed: boolean, logDir: string | undefined): Promise<string[]> {
-  if (account.current) return [];
-  if (!existed) return [outDir];
-  if (logDir) return [];
-  const logs = join(outDir, 'logs');
-  await mkdir(logs, { recursive: true, mode: 0o700 });
-  return [logs];
-}
-
-/** keystore-access.txt and the folders the assistant made for it under the account's home (.anaplan, .anaplan/api-client). */
-function homeFileChain(account: JobAccount, homeFile: HomeFile): string[] {
-  const chain: string[] = [];
-  for (let dir = homeFile.dir; dir.startsWith(`${account.home}/`); dir = dirname(dir)) chain.push(dir);
-  return [...chain, join(homeFile.dir, homeFile.file.name)];
-}
-
 function jobOf(flags: Flags, account: JobAccount): JobOptions {
   const scheduleAccount = flags.scheduleAccount ?? (account.current ? undefined : account.name);
   return {

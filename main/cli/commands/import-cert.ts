@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { handOver, jobAccount } from '../../core/job-account.js';
+import { jobAccount } from '../../core/job-account.js';
+import { handOverNotice, importedPaths, placeImportedFiles } from '../../core/job-placement.js';
 import { shellWord } from '../../pki/posix-shell.js';
 import * as z from 'zod';
 import { AppError } from '../../core/errors.js';
@@ -61,6 +62,8 @@ export function registerImportCert(program: Command, run: Run): void {
         if (!flags.key && !/\.(p12|pfx)$/i.test(file)) {
           throw new AppError('bad_input', 'Give --key with the private key the certificate belongs to (the private-key.pem next to your request.csr). Only a PKCS#12 (.p12/.pfx) file can bring its own key.');
         }
+        // Known before anything is written: an account that does not exist stops the import.
+        const account = jobAccount(flags.runAs);
         const outDirExisted = existsSync(resolve(flags.out));
         const result = await importCertificate({
           source: { path: resolve(file) },
@@ -77,14 +80,8 @@ export function registerImportCert(program: Command, run: Run): void {
           const { recordImportedCertificate } = await import('../../core/profiles.js');
           recordImportedCertificate(await openSettings(), flags.profile, result, flags.key ? resolve(flags.key) : null, Boolean(passphrase));
         }
-        const account = jobAccount(flags.runAs);
-        // A folder that was there already is never given away; one made for the certificate is.
-        const written = [...(outDirExisted ? [] : [resolve(flags.out)]), result.certificatePath, ...(result.chainPath ? [result.chainPath] : []), result.keystorePath];
-        const handOverCommands = await handOver(account, written);
-        const warnings = [
-          ...result.findings.map((finding) => finding.message),
-          ...(handOverCommands.length > 0 ? [`The job runs as ${account.name}, but this account cannot give it files: run ${handOverCommands.join(' ; ')}`] : []),
-        ];
+        const { handOverCommands } = await placeImportedFiles(account, resolve(flags.out), outDirExisted, importedPaths(result));
+        const warnings = [...result.findings.map((finding) => finding.message), ...(handOverCommands.length > 0 ? [handOverNotice(account, handOverCommands)] : [])];
         for (const warning of warnings) out.info(`Warning: ${warning}`);
         const next = `anaplan-setup export --method certificate --keystore ${shellWord(result.keystorePath)} --alias ${shellWord(result.alias)} --keystore-password-env KEYSTORE_PASSWORD${account.current ? '' : ` --run-as ${account.name}`} --out DIR`;
         out.result({ ...importAnswer(result, warnings), runAs: account.name, handOverCommands, next }, () => describe(result, next));

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { PollStatus } from '../../anaplan/device-grant.js';
@@ -8,7 +7,8 @@ import { toErrorPayload } from '../../core/errors.js';
 import { createHttpClient } from '../../net/http.js';
 import { exitCodeFor } from '../output.js';
 import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointFlagsOf, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
-import { canHandOver, defaultTokenStoreDir, handOver, installCommands, jobAccount, stagingDir } from '../../core/job-account.js';
+import { defaultTokenStoreDir, jobAccount } from '../../core/job-account.js';
+import { tokenStorePlacement } from '../../core/job-placement.js';
 import { shellWord } from '../../pki/posix-shell.js';
 import type { Run } from '../run.js';
 import { openInBrowser } from '../open-browser.js';
@@ -58,14 +58,13 @@ export function registerOAuth(program: Command, run: Run): void {
         const account = jobAccount(flags.runAs);
         const storeDir = resolve(flags.tokenStoreDir ?? defaultTokenStoreDir(account));
         // For another account, where this process cannot give it files: the store is staged, then placed by the commands shown.
-        const staged = !account.current && !canHandOver() ? stagingDir(account) : null;
-        const storeDirExisted = existsSync(storeDir);
+        const placement = tokenStorePlacement(account, storeDir);
         try {
           const result = await runDeviceFlow({
             http,
             endpoints,
             clientId: flags.clientId,
-            tokenStoreDir: staged ?? storeDir,
+            tokenStoreDir: placement.writeDir,
             encoding: flags.encoding,
             signal: controller.signal,
             onCode: (code) => {
@@ -76,10 +75,7 @@ export function registerOAuth(program: Command, run: Run): void {
           });
           status.end();
           const user = result.login.user;
-          const tokenStore = join(storeDir, basename(result.tokenStore));
-          const handOverCommands = staged
-            ? installCommands(account, [{ from: result.tokenStore, to: tokenStore }])
-            : await handOver(account, [...(storeDirExisted || storeDir === account.home ? [] : [storeDir]), tokenStore]);
+          const { tokenStore, handOverCommands } = await placement.place(result.tokenStore);
           const exportHint = `anaplan-setup export --method oauth --client-id ${shellWord(flags.clientId)}${flags.rotatable ? ' --rotatable' : ''} --token-store-dir ${shellWord(storeDir)}${account.current ? '' : ` --run-as ${account.name}`}${endpointFlagsOf(options)} --out DIR`;
           if (flags.json) line({ event: 'done', tokenStore, user, workspaces: result.login.workspaces, rotatable: flags.rotatable, runAs: account.name, handOverCommands, next: exportHint });
           else
