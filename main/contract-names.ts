@@ -32,6 +32,7 @@ export const METHOD_NAMES = [
   'checkJob',
   'downloadFile',
   'adminChecklist',
+  'jobAccount',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -54,6 +54,8 @@ export const ProfileDraftSchema = z.object({
   endpoints: EndpointChoiceSchema.optional(),
   network: NetworkSettingsSchema.optional(),
   authMethod: AuthMethodSchema.nullable().optional(),
+  /** The account that runs the job; empty for the account running the assistant (checked against the password database). */
+  runAs: z.string().trim().max(64).optional(),
   step: WizardStepSchema.optional(),
   workspace: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
   model: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
@@ -153,6 +155,21 @@ export const ExportWrittenSchema = z.object({
   equivalentCommands: z.array(EquivalentCommandSchema),
   /** Before tonight's run: what is left, for this method only, with commands to paste. */
   nextSteps: z.array(z.object({ text: z.string(), command: z.string().optional() })).default([]),
+  /** The account that runs the job, and what root must run to hand it the files (empty when nothing is left). */
+  runAs: z.string().default(''),
+  handOverCommands: z.array(z.string()).default([]),
+});
+
+/** The account that runs the job, as the password database has it (main/core/job-account.ts). */
+export const JobAccountViewSchema = z.object({
+  name: z.string(),
+  home: z.string(),
+  /** The account running the assistant: nothing to hand over. */
+  current: z.boolean(),
+  /** Whether this assistant can make files that account's own (it runs as root). */
+  canHandOver: z.boolean(),
+  /** Where the device grant puts Anaplan Connect's token store for it by default. */
+  tokenStoreDir: z.string(),
 });
 
 export { CA_PROFILE_IDS };
@@ -308,6 +325,8 @@ export const contract = {
       alias: z.string(),
       facts: CertificateFactsSchema,
       secretsStored: z.boolean(),
+      /** For a job run by another account: what root must run to hand it the files (empty when nothing is left). */
+      handOverCommands: z.array(z.string()).default([]),
     }),
   ),
   startDeviceFlow: method(
@@ -366,6 +385,8 @@ export const contract = {
       workspaces: z.array(z.object({ id: z.string(), name: z.string() })),
     }),
   ),
+  /** The account that runs the job: its home and what the assistant can do for it (an unknown account is a field error). */
+  jobAccount: method(z.object({ name: z.string().trim().max(64) }), JobAccountViewSchema),
 } as const satisfies { [M in MethodName]: { input: z.ZodType; output: z.ZodType } };
 
 export type Contract = typeof contract;
@@ -387,7 +408,7 @@ export const events = {
     state: z.enum(['pending', 'slow_down', 'retrying', 'done', 'error']),
     message: z.string(),
     interval: z.number().optional(),
-    result: LoginResultSchema.extend({ tokenStore: z.string(), refreshTokenStored: z.boolean() }).optional(),
+    result: LoginResultSchema.extend({ tokenStore: z.string(), refreshTokenStored: z.boolean(), handOverCommands: z.array(z.string()).optional() }).optional(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
     /** On an error after the refresh token was saved: where. The sign-in can be tested without a new code. */
     tokenStore: z.string().optional(),

@@ -22,6 +22,7 @@ import { lstatSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { currentAccountName } from './account.js';
+import { canHandOver, defaultTokenStoreDir, jobAccount } from './job-account.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { isAllowedExternalUrl } from './external-links.js';
@@ -112,6 +113,11 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       };
     },
 
+    async jobAccount({ name }) {
+      const account = jobAccount(name);
+      return { name: account.name, home: account.home, current: account.current, canHandOver: account.current || canHandOver(), tokenStoreDir: defaultTokenStoreDir(account) };
+    },
+
     async listRegions() {
       return { regions: REGIONS.map((r) => ({ ...r })) };
     },
@@ -124,6 +130,7 @@ export function createAssistant(deps: AssistantDeps): Handlers {
       // Refuse bad URLs and stored proxy passwords before anything is saved.
       if (draft.endpoints) resolveEndpoints(draft.endpoints);
       if (draft.network?.proxyUrl) checkStoredProxyUrl(draft.network.proxyUrl);
+      if (draft.runAs) jobAccount(draft.runAs);
       const stamp = now().toISOString();
       const settings = deps.settings.update((current) => {
         const existing = draft.id ? current.profiles.find((p) => p.id === draft.id) : undefined;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -10,6 +11,8 @@ import { readPrivateKeyFile } from '../pki/keys.js';
 import { keyPassphraseKey, keystorePasswordKey, type SecretStore } from '../store/secrets.js';
 import type { ImportedCertificate, NetworkSettings, Profile } from '../store/settings-schema.js';
 import { AppError } from './errors.js';
+import { jobAccount } from './job-account.js';
+import { importedPaths, placeImportedFiles } from './job-placement.js';
 import { loginCertificate } from './login.js';
 import { toImportedCertificate } from './profiles.js';
 import type { ProfileAccess } from './profile-access.js';
@@ -61,6 +64,9 @@ export function certificateHandlers(deps: CertificateDeps) {
 
     async importCertificate(input: MethodParsedInput<'importCertificate'>): Promise<MethodOutput<'importCertificate'>> {
       const { profile, base } = importInputFor(input);
+      // Known before anything is written: an account that no longer exists stops the import.
+      const account = jobAccount(profile.runAs);
+      const outDirExisted = existsSync(input.outDir);
       const result = await importCertificate({ ...base, outDir: input.outDir, alias: input.alias, keystorePassword: input.keystorePassword, overwrite: input.overwrite });
       const requestId = 'requestId' in input.key ? input.key.requestId : null;
       const keyPath = base.key?.path ?? null;
@@ -76,8 +82,9 @@ export function certificateHandlers(deps: CertificateDeps) {
         certificate,
         certificateRequests: p.certificateRequests.map((r) => (r.id === requestId ? { ...r, status: 'issued' as const } : r)),
       }));
+      const { handOverCommands } = await placeImportedFiles(account, input.outDir, outDirExisted, importedPaths(result));
       const { certificatePath, chainPath, keystorePath, alias, subject, email, issuer, notBefore, notAfter, fingerprint, chainLength, findings } = result;
-      return { certificatePath, chainPath, keystorePath, alias, facts: { subject, email, issuer, notBefore, notAfter, fingerprint, chainLength, findings }, secretsStored };
+      return { certificatePath, chainPath, keystorePath, alias, facts: { subject, email, issuer, notBefore, notAfter, fingerprint, chainLength, findings }, secretsStored, handOverCommands };
     },
 
     async loginCertificate({ profileId, form, secret }: MethodParsedInput<'loginCertificate'>): Promise<MethodOutput<'loginCertificate'>> {

@@ -6,7 +6,9 @@ import type { Profile } from '../store/settings-schema.js';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { equivalentCommands } from './equivalent-commands.js';
 import { AppError } from './errors.js';
-import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, secretBackupNotices, writeExportFiles, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, secretBackupNotices, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
+import { jobAccount, type JobAccount } from './job-account.js';
+import { handOverSteps, writeJobFiles } from './job-placement.js';
 import type { ProfileAccess } from './profile-access.js';
 
 type ExportRequest = MethodParsedInput<'previewExport'>;
@@ -23,6 +25,12 @@ export interface ExportDeps {
   homeDir: string;
 }
 
+/** The schedule runs as the account that runs the job unless the person named another. */
+function withScheduleAccount(job: ExportRequest['job'], account: JobAccount): ExportRequest['job'] {
+  if (!job?.schedule || job.schedule.account || account.current) return job;
+  return { ...job, schedule: { ...job.schedule, account: account.name } };
+}
+
 function operationOf(request: ExportRequest): string[] {
   return request.operationPreset ? composeOperation(request.operationPreset) : (request.operation ?? []);
 }
@@ -31,6 +39,7 @@ function operationOf(request: ExportRequest): string[] {
 export function exportHandlers(deps: ExportDeps) {
   const plan = async (request: ExportRequest): Promise<FullPlan> => {
     const profile = deps.access.profileById(request.profileId);
+    const account = jobAccount(profile.runAs);
     const target: ExportTarget = {
       email: profile.email,
       endpoints: profile.endpoints,
@@ -38,10 +47,10 @@ export function exportHandlers(deps: ExportDeps) {
       modelId: profile.model?.id,
       profileName: profile.name,
       operation: operationOf(request),
-      job: request.job,
+      job: withScheduleAccount(request.job, account),
       jobDir: isAbsolute(request.dir) ? request.dir : undefined,
     };
-    if (profile.authMethod === 'certificate') return planCertificate(profile, target, request);
+    if (profile.authMethod === 'certificate') return planCertificate(profile, target, request, account);
     if (profile.authMethod === 'oauth') {
       if (!profile.oauth) throw new AppError('bad_input', 'Sign in with the device grant first (the Device sign-in step).');
       const { clientId, rotatable, tokenStoreDir, refreshTokenExpiresAt } = profile.oauth;
@@ -63,7 +72,7 @@ export function exportHandlers(deps: ExportDeps) {
     );
   };
 
-  const planCertificate = async (profile: Profile, target: ExportTarget, request: ExportRequest): Promise<FullPlan> => {
+  const planCertificate = async (profile: Profile, target: ExportTarget, request: ExportRequest, account: JobAccount): Promise<FullPlan> => {
     const certificate = profile.certificate;
     if (!certificate) throw new AppError('bad_input', 'Import the issued certificate first (the Import certificate step).');
     const choice = request.certificate ?? { form: 'keystore' as const, keystorePasswordSource: 'file' as const, keyPassphraseSource: 'env' as const, keyPassphraseEnvVar: 'ANAPLAN_KEY_PASSPHRASE' };
@@ -76,7 +85,8 @@ export function exportHandlers(deps: ExportDeps) {
     let homeFile: HomeFile | null = null;
     if (choice.form === 'keystore') {
       const password = await secret(keystorePasswordKey(profile.id));
-      const jobHome = request.certificate?.jobHome || deps.homeDir;
+      // keystore-access.txt is read from the home of the account that runs the job (anaplan-facts §5, §8).
+      const jobHome = request.certificate?.jobHome || (account.current ? deps.homeDir : account.home);
       credentials = {
         form: 'keystore',
         keystorePath: certificate.keystorePath,
@@ -130,14 +140,22 @@ export function exportHandlers(deps: ExportDeps) {
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
       const { files, warnings, homeFile, nextSteps } = await plan(request);
+      const account = jobAccount(deps.access.profileById(request.profileId).runAs);
       const withBundle = request.bundle ? [...files, bundleOf(files, homeFile, deps.now())] : files;
-      const written = await writeExportFiles(request.dir, withBundle, homeFile, request.overwrite);
+      const written = await writeJobFiles({ account, outDir: request.dir, files: withBundle, homeFile, overwrite: request.overwrite, logDir: request.job?.logDir });
       deps.access.touchProfile(request.profileId, (p) => ({
         ...p,
         step: 'done',
         exportOptions: { dir: request.dir, platforms: request.platforms, passwordSource: request.passwordSource, passwordEnvVar: request.passwordEnvVar },
       }));
-      return { files: written.files, warnings: [...warnings, ...written.warnings], equivalentCommands: commandsFor(request), nextSteps };
+      return {
+        files: written.files,
+        warnings: [...warnings, ...written.warnings],
+        equivalentCommands: commandsFor(request),
+        nextSteps: [...handOverSteps(account, written.handOverCommands), ...nextSteps],
+        runAs: account.name,
+        handOverCommands: written.handOverCommands,
+      };
     },
   };
 }

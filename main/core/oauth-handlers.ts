@@ -6,6 +6,8 @@ import { refreshTokenKey, type SecretStore } from '../store/secrets.js';
 import type { OAuthSettings } from '../store/settings-schema.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, loginWithTokenStore, runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from './device-flow.js';
 import { AppError, toErrorPayload } from './errors.js';
+import { jobAccount } from './job-account.js';
+import { handOverNotice, tokenStorePlacement } from './job-placement.js';
 import type { ProfileAccess } from './profile-access.js';
 
 export interface OAuthDeps {
@@ -27,6 +29,9 @@ export function oauthHandlers(deps: OAuthDeps) {
     async startDeviceFlow(input: MethodParsedInput<'startDeviceFlow'>): Promise<MethodOutput<'startDeviceFlow'>> {
       const profile = access.profileById(input.profileId);
       const endpoints = resolveEndpoints(profile.endpoints);
+      // The job's account reads the store: in its home, its own (as root), or staged with the commands that place it.
+      const account = jobAccount(profile.runAs);
+      const placement = tokenStorePlacement(account, input.tokenStoreDir);
       const flowId = randomUUID();
       const controller = new AbortController();
       const http = deps.httpClient({ proxyUrl: profile.network.proxyUrl || undefined, caFile: profile.network.caFile || undefined });
@@ -47,11 +52,12 @@ export function oauthHandlers(deps: OAuthDeps) {
         refreshTokenExpiresAt: input.rotatable ? new Date(signedInAt.getTime() + DEFAULT_ROTATABLE_LIFETIME_SECONDS * 1000).toISOString() : null,
       });
       let tokenIssuedAt = deps.now();
+      let placed: { tokenStore: string; handOverCommands: string[] } | null = null;
       const flow = runDeviceFlow({
         http,
         endpoints,
         clientId: input.clientId,
-        tokenStoreDir: input.tokenStoreDir,
+        tokenStoreDir: placement.writeDir,
         encoding: input.encoding,
         signal: controller.signal,
         onCode: announce,
@@ -61,8 +67,10 @@ export function oauthHandlers(deps: OAuthDeps) {
           else emit({ state: 'retrying', message: `Connection problem (${status.reason}); trying again…` });
         },
         // Recorded before the user and workspaces are read: if that fails, Test login still finds the client and the store.
-        onTokenStored: async ({ tokenStore, refreshToken }) => {
+        onTokenStored: async ({ tokenStore: written, refreshToken }) => {
           tokenIssuedAt = deps.now();
+          placed = await placement.place(written);
+          const { tokenStore } = placed;
           access.touchProfile(profile.id, (p) => ({ ...p, oauth: oauthSettings(tokenStore, tokenIssuedAt, null) }));
           if (input.rememberRefreshToken && deps.secrets.status().available) {
             await deps.secrets.set(refreshTokenKey(profile.id), refreshToken);
@@ -74,13 +82,18 @@ export function oauthHandlers(deps: OAuthDeps) {
       // Whatever happens after the code was shown is reported as an event.
       void flow
         .then((result) => {
-          const oauth = oauthSettings(result.tokenStore, tokenIssuedAt, result.login.user.email);
+          const tokenStore = placed?.tokenStore ?? result.tokenStore;
+          const handOverCommands = placed?.handOverCommands ?? [];
+          const oauth = oauthSettings(tokenStore, tokenIssuedAt, result.login.user.email);
           access.touchProfile(profile.id, (p) => ({ ...p, oauth, lastLogin: { at: oauth.signedInAt ?? '', email: result.login.user.email } }));
           // The job acts as whoever approved the code: say so when that is not the user this connection was set up for.
           const entered = profile.email.trim().toLowerCase();
           const approvedBy = result.login.user.email;
-          const warnings = entered && approvedBy.toLowerCase() !== entered ? [approvedByAnotherUser(approvedBy, profile.email)] : [];
-          emit({ state: 'done', message: `Signed in as ${approvedBy}.`, result: { ...result.login, tokenStore: result.tokenStore, refreshTokenStored, ...(warnings.length > 0 ? { warnings } : {}) } });
+          const warnings = [
+            ...(entered && approvedBy.toLowerCase() !== entered ? [approvedByAnotherUser(approvedBy, profile.email)] : []),
+            ...(handOverCommands.length > 0 ? [handOverNotice(account, handOverCommands)] : []),
+          ];
+          emit({ state: 'done', message: `Signed in as ${approvedBy}.`, result: { ...result.login, tokenStore, refreshTokenStored, handOverCommands, ...(warnings.length > 0 ? { warnings } : {}) } });
         })
         .catch((error: unknown) => {
           const payload = toErrorPayload(error);

@@ -113,6 +113,11 @@ export const ProfileSchema = z.object({
   certificateRequests: z.array(CertificateRequestSchema).default([]),
   certificate: ImportedCertificateSchema.nullable().default(null),
   oauth: OAuthSettingsSchema.nullable().default(null),
+  /**
+   * The account that runs the job (cron's svc-anaplan): what the job reads is placed in its home
+   * and made its own (main/core/job-placement.ts). Empty: the account running the assistant.
+   */
+  runAs: z.string().default(''),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 

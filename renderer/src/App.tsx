@@ -134,7 +134,7 @@ export function App({ api }: { api: AssistantApi }) {
               onDelete={async (id) => setSettings(await api.deleteProfile({ id }))}
             />
           )}
-          {view.kind === 'new' && <AccountStep profile={null} regions={regions} onSave={saveDraft} />}
+          {view.kind === 'new' && <AccountStep profile={null} info={info} regions={regions} onSave={saveDraft} />}
           {inWizard && stepProps && renderStep(current, stepProps, saveDraft, written, setWritten, goHome)}
         </main>
       </div>
@@ -152,7 +152,7 @@ function renderStep(
 ) {
   switch (step) {
     case 'account':
-      return <AccountStep profile={props.profile} regions={props.regions} onSave={saveDraft} />;
+      return <AccountStep profile={props.profile} info={props.info} regions={props.regions} onSave={saveDraft} />;
     case 'method':
       return <MethodStep {...props} />;
     case 'credentials':

@@ -17,7 +17,7 @@ const profile = {
 
 test('the Done step shows what the write itself warns about, such as a secret-bearing script not kept as a backup', () => {
   const message = 'The previous anaplan-connect.sh held the password in plain text; it was replaced and not kept as a backup.';
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'replaced' }], warnings: [message], equivalentCommands: [], nextSteps: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'replaced' }], warnings: [message], equivalentCommands: [], nextSteps: [], runAs: 'a', handOverCommands: [] };
   render(<DoneStep api={{} as AssistantApi} profile={profile} written={written} onHome={() => undefined} />);
   expect(screen.getByText(message).closest('[role="status"]')).not.toBeNull();
 });
@@ -38,7 +38,7 @@ test('"Check the job now" shows each check of the job folder the profile exporte
       };
     },
   } as unknown as AssistantApi;
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.sh', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [], runAs: 'a', handOverCommands: [] };
   render(<DoneStep api={api} profile={profile} written={written} onHome={() => undefined} />);
   fireEvent.click(screen.getByRole('button', { name: 'Check the job now' }));
   expect(await screen.findByText('Some checks failed')).toBeTruthy();
@@ -53,6 +53,8 @@ test('before tonight\'s run: the steps of this export, each with its command; no
     warnings: [],
     equivalentCommands: [],
     nextSteps: [{ text: 'Check the job as it will run.', command: "sudo -u svc -H '/job/anaplan-connect.sh' --check" }],
+    runAs: 'svc',
+    handOverCommands: [],
   };
   render(<DoneStep api={{} as AssistantApi} profile={{ ...profile, authMethod: 'oauth' } as Profile} written={written} onHome={() => undefined} />);
   const list = screen.getByRole('list', { name: "Before tonight's run" });
@@ -61,7 +63,7 @@ test('before tonight\'s run: the steps of this export, each with its command; no
 });
 
 test('no job check is offered when no Linux script was written (a Windows job is checked on Windows)', () => {
-  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.bat', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [] };
+  const written: ExportWritten = { files: [{ path: '/job/anaplan-connect.bat', status: 'created' }], warnings: [], equivalentCommands: [], nextSteps: [], runAs: 'a', handOverCommands: [] };
   render(<DoneStep api={{} as AssistantApi} profile={profile} written={written} onHome={() => undefined} />);
   expect(screen.queryByRole('button', { name: 'Check the job now' })).toBeNull();
 });

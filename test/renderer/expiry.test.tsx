@@ -27,6 +27,7 @@ const base: Profile = {
   basicPasswordCheckedAt: null,
   lastLogin: null,
   certificateRequests: [],
+  runAs: '',
   certificate: {
     importedAt: '',
     alias: 'anaplan-connect',

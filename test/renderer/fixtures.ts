@@ -22,6 +22,7 @@ export function testProfile(overrides: Partial<Profile> = {}): Profile {
     certificateRequests: [],
     certificate: null,
     oauth: null,
+    runAs: '',
     hasStoredPassword: false,
     ...overrides,
   };

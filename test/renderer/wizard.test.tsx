@@ -7,7 +7,8 @@ import { AccountStep } from '../../renderer/src/steps/AccountStep';
 import { MethodStep } from '../../renderer/src/steps/MethodStep';
 import type { StepProps } from '../../renderer/src/steps/props';
 import { stepsFor, type Profile, type Region } from '../../renderer/src/types';
-import { testProfile } from './fixtures';
+import { ApiError } from '../../renderer/src/api';
+import { TEST_INFO, testProfile } from './fixtures';
 
 afterEach(cleanup);
 
@@ -44,7 +45,7 @@ test('the certificate path has its own steps: key and request, then import', () 
 describe('AccountStep', () => {
   test('errors appear next to their fields and nothing is saved', () => {
     const onSave = vi.fn();
-    render(<AccountStep profile={null} regions={regions} onSave={onSave} />);
+    render(<AccountStep profile={null} info={TEST_INFO} regions={regions} onSave={onSave} />);
     fireEvent.change(screen.getByLabelText('Anaplan user (email)'), { target: { value: 'not-an-email' } });
     fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
     const email = screen.getByLabelText('Anaplan user (email)');
@@ -57,12 +58,37 @@ describe('AccountStep', () => {
 
   test('a valid form saves name, email and the chosen region, then moves to the method step', async () => {
     const onSave = vi.fn(async () => undefined);
-    render(<AccountStep profile={null} regions={regions} onSave={onSave} />);
+    render(<AccountStep profile={null} info={TEST_INFO} regions={regions} onSave={onSave} />);
     fireEvent.change(screen.getByLabelText('Connection name'), { target: { value: 'Prod' } });
     fireEvent.change(screen.getByLabelText('Anaplan user (email)'), { target: { value: 'a@example.com' } });
     fireEvent.change(screen.getByLabelText('Region'), { target: { value: 'eu3' } });
     fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
-    await waitFor(() => expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ name: 'Prod', email: 'a@example.com', endpoints: { region: 'eu3' }, step: 'method' })));
+    await waitFor(() => expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ name: 'Prod', email: 'a@example.com', endpoints: { region: 'eu3' }, runAs: '', step: 'method' })));
+  });
+
+  test('the account that runs the job: yours by default, another saved by name, an unknown one shown next to its field', async () => {
+    const problem = 'There is no account "svc-nobody" on this machine (getent passwd svc-nobody found nothing).';
+    const onSave = vi.fn(async (draft: { runAs?: string }) => {
+      if (draft.runAs === 'svc-nobody') throw new ApiError('bad_input', problem, [{ field: 'runAs', message: problem }]);
+    });
+    render(<AccountStep profile={null} info={TEST_INFO} regions={regions} onSave={onSave} />);
+    const runAs = screen.getByLabelText('Account that runs the job') as HTMLInputElement;
+    expect(runAs.value).toBe(TEST_INFO.userName);
+    fireEvent.change(screen.getByLabelText('Connection name'), { target: { value: 'Prod' } });
+    fireEvent.change(screen.getByLabelText('Anaplan user (email)'), { target: { value: 'a@example.com' } });
+    fireEvent.change(runAs, { target: { value: 'svc-nobody' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await waitFor(() => expect(runAs.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.activeElement).toBe(runAs);
+    expect(screen.queryByRole('alert', { name: problem })).toBeNull();
+    fireEvent.change(runAs, { target: { value: 'svc-anaplan' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    await waitFor(() => expect(onSave).toHaveBeenLastCalledWith(expect.objectContaining({ runAs: 'svc-anaplan' })));
+  });
+
+  test('on Windows the field is not offered: the job runs as the account that runs the assistant', () => {
+    render(<AccountStep profile={null} info={{ ...TEST_INFO, platform: 'win32' }} regions={regions} onSave={vi.fn()} />);
+    expect(screen.queryByLabelText('Account that runs the job')).toBeNull();
   });
 });
 

@@ -4,7 +4,7 @@ import { BusyButton } from '../components/BusyButton';
 import { Field } from '../components/Field';
 import { Notice } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
-import type { Profile, Region } from '../types';
+import type { AppInfo, Profile, Region } from '../types';
 import type { ProfileDraft } from './props';
 import { useFocusFirstError } from '../lib/focus-first-error';
 
@@ -12,7 +12,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CUSTOM = 'custom';
 
 /** Step 1: which Anaplan account, in which region (or custom URLs for proxies, new regions and tests). */
-export function AccountStep({ profile, regions, onSave }: { profile: Profile | null; regions: Region[]; onSave: (draft: ProfileDraft) => Promise<void> }) {
+export function AccountStep({ profile, info, regions, onSave }: { profile: Profile | null; info: AppInfo; regions: Region[]; onSave: (draft: ProfileDraft) => Promise<void> }) {
   const endpoints = profile?.endpoints ?? { region: 'us1' };
   const [name, setName] = useState(profile?.name ?? '');
   const [email, setEmail] = useState(profile?.email ?? '');
@@ -23,6 +23,9 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
   const [oauthUrl, setOauthUrl] = useState(endpoints.oauthUrl ?? '');
   const [proxyUrl, setProxyUrl] = useState(profile?.network.proxyUrl ?? '');
   const [caFile, setCaFile] = useState(profile?.network.caFile ?? '');
+  // The account cron runs the job as (anaplan-facts §7): what the job reads is made for it. Another account can be named on Linux and macOS.
+  const canNameAccount = info.platform !== 'win32';
+  const [runAs, setRunAs] = useState(profile?.runAs || info.userName);
   const [errors, setErrors] = useState<Record<string, string>>({});
   useFocusFirstError(errors);
   const [failure, setFailure] = useState<string | null>(null);
@@ -46,10 +49,13 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
         email: email.trim(),
         endpoints: region === CUSTOM ? { authUrl: authUrl.trim(), apiUrl: apiUrl.trim(), oauthUrl: oauthUrl.trim() || authUrl.trim() } : { region },
         network: { ...(proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {}), ...(caFile.trim() ? { caFile: caFile.trim() } : {}) },
+        runAs: !canNameAccount || runAs.trim() === info.userName ? '' : runAs.trim(),
         step: 'method',
       });
     } catch (error) {
-      setFailure(error instanceof ApiError ? error.message : String(error));
+      const field = error instanceof ApiError ? error.fields.find((problem) => problem.field === 'runAs') : undefined;
+      if (field) setErrors({ runAs: field.message });
+      else setFailure(error instanceof ApiError ? error.message : String(error));
     } finally {
       setBusy(false);
     }
@@ -92,6 +98,17 @@ export function AccountStep({ profile, regions, onSave }: { profile: Profile | n
             </p>
           )}
         </div>
+        {canNameAccount && (
+          <Field
+            label="Account that runs the job"
+            value={runAs}
+            onChange={(e) => setRunAs(e.target.value)}
+            error={errors.runAs}
+            autoComplete="off"
+            spellCheck={false}
+            hint={`The account on the integration server that cron runs the job as, such as svc-anaplan (yours is ${info.userName}). The token store, keystore-access.txt and the job folder are made for it.`}
+          />
+        )}
         {region === CUSTOM && (
           <fieldset>
             <legend>Custom URLs</legend>

@@ -55,7 +55,7 @@ export function DoneStep({ api, profile, written, onHome }: { api: AssistantApi;
           <DownloadButton
             name="before-tonights-run.txt"
             label="Download this checklist"
-            content={async () => ({ text: written.nextSteps.map((step, index) => `${index + 1}. ${step.text}${step.command ? `\n   ${step.command}` : ''}`).join('\n') + '\n' })}
+            content={async () => ({ text: written.nextSteps.map((step, index) => `${index + 1}. ${step.text}${step.command ? `\n   ${step.command.replaceAll('\n', '\n   ')}` : ''}`).join('\n') + '\n' })}
           />
           {written.files.some((file) => file.path.endsWith('/anaplan-connect-job.zip')) && (
             <DownloadButton name="anaplan-connect-job.zip" label="Download the job (ZIP)" content={() => api.downloadFile({ profileId: profile.id, file: 'bundle' })} />

@@ -12,6 +12,7 @@ import { useFocusFirstError } from '../lib/focus-first-error';
 import { OperationBuilder, type OperationPreset } from './OperationBuilder';
 import type { ExportPreview, ExportWritten } from '../types';
 import type { StepProps } from './props';
+import { useJobAccount } from '../lib/job-account';
 
 type PasswordSource = 'env' | 'prompt' | 'inline';
 
@@ -32,7 +33,10 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   const [keystoreSource, setKeystoreSource] = useState<'file' | 'inline'>('file');
   const [keySource, setKeySource] = useState<'env' | 'inline' | 'none'>(profile.certificate?.keyEncrypted === false ? 'none' : 'env');
   const [keyEnvVar, setKeyEnvVar] = useState('ANAPLAN_KEY_PASSPHRASE');
-  const [jobHome, setJobHome] = useState(info.homeDir);
+  // keystore-access.txt goes into the home of the account that runs the job (anaplan-facts §5).
+  const account = useJobAccount(api, profile.runAs);
+  const [chosenJobHome, setJobHome] = useState<string | null>(null);
+  const jobHome = chosenJobHome ?? account?.home ?? info.homeDir;
   const [secret, setSecret] = useState(session.keystorePassword);
   const [preview, setPreview] = useState<ExportPreview | null>(null);
   const [operationPreset, setOperationPreset] = useState<OperationPreset | null>(null);
@@ -156,7 +160,7 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
         )}
       </div>
       <OperationBuilder api={api} profile={profile} session={session} fieldError={fieldErrors.operation} onChange={(preset) => (setOperationPreset(preset), invalidate())} />
-      <JobOptions api={api} info={info} errors={fieldErrors} onChange={(next) => (setJob(next), invalidate())} />
+      <JobOptions api={api} info={info} runAs={profile.runAs} errors={fieldErrors} onChange={(next) => (setJob(next), invalidate())} />
       <fieldset>
         <legend>Scripts for</legend>
         <div className="field checkbox">

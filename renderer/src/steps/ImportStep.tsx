@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { ApiError } from '../api';
 import { BusyButton } from '../components/BusyButton';
+import { HandOver } from '../components/HandOver';
 import { DownloadButton } from '../components/DownloadButton';
 import { Field } from '../components/Field';
 import { Notice, Progress } from '../components/Notice';
@@ -127,6 +128,7 @@ export function ImportStep({ api, info, profile, session, advance }: StepProps) 
             {done.chainPath && <DownloadButton name="chain.pem" content={() => api.downloadFile({ profileId: profile.id, file: 'chain' })} />}
           </div>
         </Notice>
+        {profile.runAs && <HandOver account={profile.runAs} commands={done.handOverCommands} />}
         <FindingList findings={done.facts.findings} />
         <h3>Before the login works</h3>
         <ol className="next-steps">

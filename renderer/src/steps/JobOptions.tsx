@@ -9,11 +9,17 @@ export type JobRequest = NonNullable<MethodInput<'previewExport'>['job']>;
 type ServerCheck = MethodOutput<'checkServerSetup'>;
 
 /** Where and how the job runs on the integration server: folders, Java, proxy and retries, log, failure hook, schedule. */
-export function JobOptions({ api, info, onChange, errors = {} }: Pick<StepProps, 'api' | 'info'> & { onChange: (job: JobRequest) => void; errors?: Readonly<Record<string, string>> }) {
+export function JobOptions({
+  api,
+  info,
+  runAs,
+  onChange,
+  errors = {},
+}: Pick<StepProps, 'api' | 'info'> & { runAs: string; onChange: (job: JobRequest) => void; errors?: Readonly<Record<string, string>> }) {
   // Folded by default; a problem in one of its fields unfolds it, so the field in error can take focus.
   const [open, setOpen] = useState(false);
   const hasError = Object.keys(errors).some((key) => JOB_FIELDS.includes(key));
-  const [values, setValues] = useState<Record<string, string>>({ scheduleAccount: info.userName });
+  const [values, setValues] = useState<Record<string, string>>({ scheduleAccount: runAs || info.userName });
   const [check, setCheck] = useState<ServerCheck | null>(null);
   const [checkError, setCheckError] = useState<string | null>(null);
 

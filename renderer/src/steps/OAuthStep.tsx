@@ -9,6 +9,8 @@ import { Notice, Progress } from '../components/Notice';
 import { StepFrame } from '../components/StepFrame';
 import { slug } from '../lib/slug';
 import type { StepProps } from './props';
+import { HandOver } from '../components/HandOver';
+import { useJobAccount, type JobAccountView } from '../lib/job-account';
 
 type DeviceCode = MethodOutput<'startDeviceFlow'>;
 type FlowEvent = EventPayload<'deviceFlow'>;
@@ -20,7 +22,10 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
   const saved = profile.oauth;
   const [clientId, setClientId] = useState(saved?.clientId ?? '');
   const [rotatable, setRotatable] = useState(saved?.rotatable ?? false);
-  const [tokenStoreDir, setTokenStoreDir] = useState(saved?.tokenStoreDir ?? `${info.homeDir}/anaplan-setup/${slug(profile.name)}/oauth`);
+  // The job's account reads the store: for another account its home (where Anaplan Connect looks), unless the person chose a folder.
+  const account = useJobAccount(api, profile.runAs);
+  const [chosenDir, setTokenStoreDir] = useState<string | null>(saved?.tokenStoreDir ?? null);
+  const tokenStoreDir = chosenDir ?? (account && !account.current ? account.tokenStoreDir : `${info.homeDir}/anaplan-setup/${slug(profile.name)}/oauth`);
   const [json, setJson] = useState(saved?.encoding === 'json');
   const [remember, setRemember] = useState(false);
   const [clientError, setClientError] = useState<string | null>(null);
@@ -133,7 +138,7 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
             label="Folder for Anaplan Connect’s token store"
             value={tokenStoreDir}
             onChange={(e) => setTokenStoreDir(e.target.value)}
-            hint={`The exported script sets AC_OAUTH_KEYSTORE_DIR to this folder. It is written as ${info.userName}: if the job runs as another account, that account must be able to read it.`}
+            hint={tokenStoreHint(info.userName, account)}
           />
           <div className="field checkbox">
             <input id="remember-refresh" type="checkbox" checked={remember && info.secrets.available} disabled={!info.secrets.available} onChange={(e) => setRemember(e.target.checked)} />
@@ -183,8 +188,16 @@ export function OAuthStep({ api, info, profile, session, advance }: StepProps) {
           {done.refreshTokenStored && ' The refresh token is also in your system keychain.'}
         </Notice>
       )}
+      {done && account && <HandOver account={account.name} commands={done.handOverCommands ?? []} />}
     </StepFrame>
   );
+}
+
+function tokenStoreHint(me: string, account: JobAccountView | null): string {
+  const where = 'The exported script sets AC_OAUTH_KEYSTORE_DIR to this folder.';
+  if (!account || account.current) return `${where} It is written as ${me}, the account that runs the job.`;
+  if (account.canHandOver) return `${where} The job runs as ${account.name}: the token store is made its own (mode 0600).`;
+  return `${where} The job runs as ${account.name}, which this assistant (running as ${me}) cannot give files: the store is kept aside and you get the commands that place it.`;
 }
 
 /** The code, big, with copy, open, a QR code for a phone, a countdown and a new-code button; status is announced. */
