@@ -1,13 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tokenStoreFileName } from '../../main/anaplan/token-store.js';
+import { readTokenStore, tokenStoreFileName } from '../../main/anaplan/token-store.js';
 import { runCli, runNdjsonCli } from '../support/cli.js';
 import { SEED, SEED_OAUTH_CLIENTS } from '../emulator/server.js';
 import { ANAPLAN_CONNECT_DIR, interopSkipReason } from './client.js';
-import { SUCCESS, exportJob, useInterop, type JobRun } from './harness.js';
+import { SUCCESS, exportJob, useInterop } from './harness.js';
+import { runAsCron, serviceAccount } from './service-accounts.js';
 
 /**
  * The person in the seeds: a headless Linux server, the OAuth device grant, and a job that cron
@@ -16,26 +17,12 @@ import { SUCCESS, exportJob, useInterop, type JobRun } from './harness.js';
  * home), with no command typed between the export and the run.
  */
 const isRoot = process.getuid?.() === 0;
-const hasUseradd = spawnSync('useradd', ['--help']).status === 0 && spawnSync('runuser', ['--help']).status === 0;
-const skipReason = interopSkipReason() ?? (!isRoot ? 'not root (useradd needs it)' : !hasUseradd ? 'no useradd/runuser here' : null);
+const skipReason = interopSkipReason() ?? (!isRoot ? 'not root (useradd needs it)' : !serviceAccount.available ? 'no useradd/runuser here' : null);
 if (skipReason && interopSkipReason() === null) console.log(`interop service-account journey: skipped: ${skipReason}`);
 
-const account = `svc-ac-${process.pid}`;
+const account = serviceAccount.name('svc-ac');
 const user = SEED.users.integration;
 const client = SEED_OAUTH_CLIENTS.rotatable;
-
-/** The crontab line's command, run as cron runs it: as the account, with cron's short environment. */
-function runAsCron(command: string, home: string): Promise<JobRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('runuser', ['-u', account, '--', 'env', '-i', 'PATH=/usr/bin:/bin', `HOME=${home}`, `LOGNAME=${account}`, 'SHELL=/bin/sh', '/bin/sh', '-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr, output: `${stdout}\n${stderr}` }));
-  });
-}
 
 describe.skipIf(skipReason !== null)('the whole journey for a service account run by cron', () => {
   const interop = useInterop('service-account', { oauth: { interval: 1 } });
@@ -43,12 +30,10 @@ describe.skipIf(skipReason !== null)('the whole journey for a service account ru
   let jobRoot = '';
 
   beforeAll(() => {
-    const added = spawnSync('useradd', ['--create-home', '--shell', '/bin/sh', account], { encoding: 'utf8' });
-    if (added.status !== 0) throw new Error(`useradd failed: ${added.stderr}`);
-    home = spawnSync('getent', ['passwd', account], { encoding: 'utf8' }).stdout.split(':')[5] ?? '';
+    ({ home } = serviceAccount.add(account));
   });
   afterAll(async () => {
-    spawnSync('userdel', ['--remove', account]);
+    serviceAccount.remove(account);
     if (jobRoot) await rm(jobRoot, { recursive: true, force: true });
   });
 
@@ -95,7 +80,7 @@ describe.skipIf(skipReason !== null)('the whole journey for a service account ru
 
     const stores: string[] = [(await readFile(store)).toString('base64')];
     for (const _ of [1, 2]) {
-      const run = await runAsCron(command, home);
+      const run = await runAsCron(account, command, home);
       expect(run.status, run.output).toBe(0);
       expect(run.output).toContain(SUCCESS);
       stores.push((await readFile(store)).toString('base64'));
@@ -109,5 +94,53 @@ describe.skipIf(skipReason !== null)('the whole journey for a service account ru
     expect(check.json<{ checks: Array<{ name: string; message: string }> }>().checks.find((item) => item.name === 'sign-in')?.message).toContain(`run as ${account}`);
     expect((await stat(store)).uid).toBe(storeInfo.uid);
     expect((await stat(store)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe.skipIf(skipReason !== null)('an administrator without root prepares the job of another account', () => {
+  const interop = useInterop('service-account-staged', { oauth: { interval: 1 } });
+  const admin = serviceAccount.name('adm-ac');
+  const service = serviceAccount.name('svc-st');
+  let adminHome = '';
+  let serviceHome = '';
+  let serviceUid = -1;
+
+  beforeAll(() => {
+    ({ home: adminHome } = serviceAccount.add(admin));
+    ({ home: serviceHome, uid: serviceUid } = serviceAccount.add(service));
+  });
+  afterAll(() => {
+    serviceAccount.remove(admin);
+    serviceAccount.remove(service);
+  });
+
+  test('the token store is staged, never half-placed; the sudo install commands shown place it for the account, as its own', async () => {
+    const url = interop.emulator.url;
+    const signIn = await runNdjsonCli(['oauth', '--client-id', client.clientId, '--run-as', service, '--auth-url', url, '--api-url', url, '--oauth-url', url, '--json'], {
+      env: { HOME: adminHome, ANAPLAN_SETUP_HOME: join(adminHome, 'settings') },
+      asAccount: admin,
+      onEvent: (event) => {
+        if (event.event === 'code') interop.emulator.approveDevice(String(event.userCode), user.email);
+      },
+    });
+    expect(signIn.exit, signIn.stderr).toBe(0);
+    const done = signIn.events.find((event) => event.event === 'done') ?? {};
+    const store = join(serviceHome, tokenStoreFileName(client.clientId));
+    expect(done.tokenStore).toBe(store);
+    const commands = done.handOverCommands as string[];
+    expect(commands.join('\n')).toMatch(new RegExp(`^sudo install -o ${service} .*-m 600 .*\\.anaplan-setup-handover/${service}/.* '?${store}'?$`, 'm'));
+    // Nothing was written where this account may not write: the store waits in its own staging folder.
+    expect(spawnSync('test', ['-e', store]).status).not.toBe(0);
+
+    // What a person with root pastes: the commands as shown (sudo is this test's root already).
+    for (const command of commands) {
+      const ran = spawnSync('sh', ['-c', command.replace(/^sudo /, '')], { encoding: 'utf8' });
+      expect(ran.status, `${command}: ${ran.stderr}`).toBe(0);
+    }
+    const placed = await stat(store);
+    expect(placed.uid).toBe(serviceUid);
+    expect(placed.mode & 0o777).toBe(0o600);
+    expect(readTokenStore(await readFile(store), client.clientId)).toMatch(/\S/);
+    expect(spawnSync('test', ['-e', join(adminHome, '.anaplan-setup-handover', service)]).status).not.toBe(0);
   });
 });

@@ -53,10 +53,15 @@ export interface NdjsonRun {
  */
 export function runNdjsonCli(
   args: string[],
-  options: { env: Record<string, string>; cwd?: string; onEvent?: (event: Record<string, unknown>) => void },
+  options: { env: Record<string, string>; cwd?: string; onEvent?: (event: Record<string, unknown>) => void; asAccount?: string },
 ): Promise<NdjsonRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { PATH: process.env.PATH ?? '', ...options.env };
+    // As another account (root only): runuser, with this environment.
+    const [command, commandArgs] = options.asAccount
+      ? ['runuser', ['-u', options.asAccount, '--', 'env', ...Object.entries(env).map(([key, value]) => `${key}=${value}`), process.execPath, CLI, ...args]]
+      : [process.execPath, [CLI, ...args]];
+    const child = spawn(command, commandArgs, { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const events: Array<Record<string, unknown>> = [];
     let buffer = '';
     let stderr = '';
