@@ -16,7 +16,8 @@ import { readTokenStore, tokenStoreFileName, writeTokenStore } from '../anaplan/
 import type { AuthToken } from '../anaplan/token-service.js';
 import type { LoginResult } from '../contract.js';
 import type { HttpClient } from '../net/http.js';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from './errors.js';
 
@@ -120,8 +121,15 @@ export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ to
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw notThisAccounts(path, 'read');
     throw new AppError('bad_input', `There is no token store for this client in ${input.tokenStoreDir} (${tokenStoreFileName(clientId)}). Sign in with the device grant first: anaplan-setup oauth --client-id ${clientId} --token-store-dir ${input.tokenStoreDir}`);
+  }
+  // A rotating client retires the stored token at the refresh: its successor must be savable before the refresh is asked for.
+  try {
+    await access(input.tokenStoreDir, constants.W_OK);
+  } catch {
+    throw notThisAccounts(path, 'replace');
   }
   const stored = readTokenStore(bytes, clientId);
   const tokens = await refreshTokens({ http: input.http, tokenUrl: requireEndpoint(input.endpoints, 'tokenUrl'), clientId, refreshToken: stored, encoding: input.encoding ?? 'form' });
@@ -129,6 +137,18 @@ export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ to
   // A rotatable client's new refresh token replaces the old one, which is no longer valid (anaplan-facts §4).
   if (rotated && tokens.refreshToken) await saveRotatedToken(input.tokenStoreDir, clientId, tokens.refreshToken);
   return { token: accessTokenOf(tokens), rotated };
+}
+
+/** The token store belongs to another account (the one that runs the job): this one must not use it. */
+function notThisAccounts(path: string, what: 'read' | 'replace'): AppError {
+  const why =
+    what === 'read'
+      ? `This account cannot read ${path}`
+      : `This account can read ${path} but cannot write in its folder, so a refresh token that Anaplan rotates at this sign-in could not be saved and the job would be left with a retired one`;
+  return new AppError(
+    'forbidden',
+    `${why}: it belongs to the account that runs the job. Nothing was sent to Anaplan. Test the sign-in as that account (sudo -u ACCOUNT -H ./anaplan-connect.sh --check in the job folder, or anaplan-setup check-job FOLDER as root), or run the assistant as root.`,
+  );
 }
 
 /**

@@ -98,7 +98,8 @@ export function stagingDir(account: JobAccount): string {
 /** `sudo install` lines that place staged files for the account, as it must own them. */
 export function installCommands(account: JobAccount, files: ReadonlyArray<{ from: string; to: string }>): string[] {
   const owner = `-o ${account.name} -g ${account.gid}`;
-  const folders = [...new Set(files.map((file) => dirname(file.to)))];
+  // The account's home exists and is its own: its mode is left as the administrator set it.
+  const folders = [...new Set(files.map((file) => dirname(file.to)))].filter((folder) => folder !== account.home);
   return [
     ...folders.map((folder) => `sudo install -d ${owner} -m 700 ${shellWord(folder)}`),
     ...files.map((file) => `sudo install ${owner} -m 600 ${shellWord(file.from)} ${shellWord(file.to)}`),

@@ -143,4 +143,33 @@ describe.skipIf(skipReason !== null)('an administrator without root prepares the
     expect(readTokenStore(await readFile(store), client.clientId)).toMatch(/\S/);
     expect(spawnSync('test', ['-e', join(adminHome, '.anaplan-setup-handover', service)]).status).not.toBe(0);
   });
+
+  test("a Test login by an account that could not save a rotated token asks Anaplan nothing and says whose store it is", async () => {
+    const url = interop.emulator.url;
+    const store = join(serviceHome, tokenStoreFileName(client.clientId));
+    // Readable by the administrator (the home 0755, the store 0644), writable only by its owner.
+    expect((await stat(serviceHome)).mode & 0o777).toBe(0o755);
+    await chmod(store, 0o644);
+    const before = await readFile(store);
+    const refreshes = () => interop.emulator.log.filter((entry) => entry.path === '/oauth/token' && entry.body.includes('refresh_token')).length;
+    const asked = refreshes();
+    const login = await runNdjsonCli(['login', '--method', 'oauth', '--client-id', client.clientId, '--token-store-dir', serviceHome, '--auth-url', url, '--api-url', url, '--oauth-url', url, '--json'], {
+      env: { HOME: adminHome, ANAPLAN_SETUP_HOME: join(adminHome, 'settings') },
+      asAccount: admin,
+    });
+    expect(login.exit).not.toBe(0);
+    const error = (login.events[0]?.error ?? {}) as { code?: string; message?: string };
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toMatch(/cannot write in its folder.*belongs to the account that runs the job.*Nothing was sent to Anaplan/);
+    expect(refreshes()).toBe(asked);
+    expect((await readFile(store)).equals(before)).toBe(true);
+    // As placed (0600): not even readable by the administrator, and said so, not "no token store".
+    await chmod(store, 0o600);
+    const unreadable = await runNdjsonCli(['login', '--method', 'oauth', '--client-id', client.clientId, '--token-store-dir', serviceHome, '--auth-url', url, '--api-url', url, '--oauth-url', url, '--json'], {
+      env: { HOME: adminHome, ANAPLAN_SETUP_HOME: join(adminHome, 'settings') },
+      asAccount: admin,
+    });
+    expect(String((unreadable.events[0]?.error as { message?: string } | undefined)?.message)).toMatch(/^This account cannot read .*belongs to the account that runs the job/);
+    expect(refreshes()).toBe(asked);
+  });
 });
