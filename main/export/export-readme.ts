@@ -9,7 +9,7 @@ import {
   type ExportSettings,
 } from './generated-file.js';
 import type { BasicExportInput, CertificateCredentials, JobSchedule, KeyPassphraseSource, OAuthExportInput } from './input.js';
-import { buildCrontab, ownershipNotes, schtasksCommand, scheduledAccountDiffers } from './job-schedule.js';
+import { buildCrontab, ownershipNotes, schtasksCommand, scheduledAccountDiffers, schedulersRun } from './job-schedule.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { assistantSignInCommand, forceRegisterCmdCommands, forceRegisterShCommand, tokenStorePath } from './oauth-commands.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, FORCE_REGISTER_WAIT_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
@@ -192,10 +192,9 @@ function oauthSteps(settings: OAuthSettings): string[] {
   const privateFolder = [linux && 'Linux: `chmod 700` on the folder and `chmod 600` on the file', windows && 'Windows: no other account in the folder\'s permissions']
     .filter(Boolean)
     .join('; ');
-  const schedulers = [linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ');
   return [
     // anaplan-facts §5: the folder is $AC_OAUTH_KEYSTORE_DIR if set, else Java's user.home; the store is only obfuscated.
-    `Anaplan Connect signs in with the refresh token in its token store, ${code(tokenStorePath(settings.tokenStoreDir, name))}, which the assistant wrote when you signed in with the device code. The scripts set ${code(TOKEN_STORE_DIR_ENV)} to ${code(settings.tokenStoreDir)}, so Anaplan Connect reads it from there, not from the home folder of whichever account runs the job. The token is only obfuscated in that file (its password comes from the client ID): anyone who can read it can use Anaplan as ${settings.user ? code(settings.user) : 'the signed-in user'}. Keep the folder owned by the account that runs the job and readable by it only (${privateFolder}).${settings.rotatable ? ' That account must be able to write the file too: with rotating refresh tokens Anaplan Connect saves the new one there on every run.' : ''} ${schedulers} run the job as that account: if it is not the account you signed in with, move the file into a folder that account owns and set ${code('TokenStoreDir')} at the top of the script to it, or sign in again for that folder. The script stops with exit code 2 while the file is missing.`,
+    `Anaplan Connect signs in with the refresh token in its token store, ${code(tokenStorePath(settings.tokenStoreDir, name))}, which the assistant wrote when you signed in with the device code. The scripts set ${code(TOKEN_STORE_DIR_ENV)} to ${code(settings.tokenStoreDir)}, so Anaplan Connect reads it from there, not from the home folder of whichever account runs the job. The token is only obfuscated in that file (its password comes from the client ID): anyone who can read it can use Anaplan as ${settings.user ? code(settings.user) : 'the signed-in user'}. Keep the folder owned by the account that runs the job and readable by it only (${privateFolder}).${settings.rotatable ? ' That account must be able to write the file too: with rotating refresh tokens Anaplan Connect saves the new one there on every run.' : ''} ${schedulersRun(settings.platforms)} the job as that account: if it is not the account you signed in with, move the file into a folder that account owns and set ${code('TokenStoreDir')} at the top of the script to it, or sign in again for that folder. The script stops with exit code 2 while the file is missing.`,
     // anaplan-facts §4: no device grant for SSO users; the client is made by a Tenant security administrator.
     `The device grant is disabled for SSO users: ${settings.user ? code(settings.user) : 'the user'} must be an SSO exception user who signs in with a password. The Device grant OAuth client ${code(settings.clientId)} is managed by a Tenant security administrator (Administration › Security › OAuth Clients); its refresh-token setting must match ${code('Rotatable')} at the top of the script (now ${code(settings.rotatable ? 'yes' : 'no')}).`,
   ];
@@ -275,7 +274,7 @@ function certificateSteps(settings: Extract<ExportSettings, { method: 'certifica
       ].filter(Boolean);
       return [
         ...steps,
-        `Anaplan Connect reads the keystore password from ${code(KEYSTORE_ACCESS_RELATIVE_PATH)} in the home folder of the account that runs the job: ${where.join(', ')}. ${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run the job as that account, with that account's home folder, not yours. Create the file there: signed in as that account, run \`anaplan-setup export … --keystore-password-file\`, or copy the keystore-access.txt the assistant wrote into that folder, ${privateToJob}. The script stops with exit code 2 while the file is missing.`,
+        `Anaplan Connect reads the keystore password from ${code(KEYSTORE_ACCESS_RELATIVE_PATH)} in the home folder of the account that runs the job: ${where.join(', ')}. ${schedulersRun(settings.platforms)} the job as that account, with that account's home folder, not yours. Create the file there: signed in as that account, run \`anaplan-setup export … --keystore-password-file\`, or copy the keystore-access.txt the assistant wrote into that folder, ${privateToJob}. The script stops with exit code 2 while the file is missing.`,
       ];
     }
     case 'pem': {

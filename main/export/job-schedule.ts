@@ -185,3 +185,9 @@ export function buildSchtasks(settings: ExportSettings): string {
   lines.push(schtasksCommand(settings));
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** "cron runs", "Task Scheduler runs" or "cron and Task Scheduler run": who runs the job, for the platforms exported. */
+export function schedulersRun(platforms: readonly string[]): string {
+  const names = [platforms.includes('linux') && 'cron', platforms.includes('windows') && 'Task Scheduler'].filter(Boolean);
+  return `${names.join(' and ')} ${names.length > 1 ? 'run' : 'runs'}`;
+}

@@ -3,7 +3,7 @@ import type { BasicExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { tokenStorePath } from './oauth-commands.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
-import { ownershipNotes, scheduledAccountDiffers } from './job-schedule.js';
+import { ownershipNotes, scheduledAccountDiffers, schedulersRun } from './job-schedule.js';
 import { expiryDay, expiryMoment } from './script-settings.js';
 
 /** Human-readable warnings for the chosen export: shown before writing and repeated in README.md. */
@@ -53,7 +53,7 @@ function jobWarnings(settings: ExportSettings): string[] {
     const differs = scheduledAccountDiffers(settings);
     if (differs) {
       warnings.push(
-        `The job is scheduled to run as ${differs.scheduled}, but you (${differs.current}) exported it: ${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run it as ${differs.scheduled}, with that account's home folder and environment, not yours. ${ownershipNotes(settings, differs.scheduled).join(' ')}`,
+        `The job is scheduled to run as ${differs.scheduled}, but you (${differs.current}) exported it: ${schedulersRun(settings.platforms)} it as ${differs.scheduled}, with that account's home folder and environment, not yours. ${ownershipNotes(settings, differs.scheduled).join(' ')}`,
       );
     }
     if (settings.method === 'oauth' && settings.rotatable) {
@@ -83,7 +83,7 @@ function oauthWarnings(settings: OAuthSettings): string[] {
     ]
       .filter(Boolean)
       .join('; ')}).`,
-    `${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run the job as the account it is scheduled for. The scripts set ${TOKEN_STORE_DIR_ENV} to ${settings.tokenStoreDir}, so Anaplan Connect reads the token store from there and not from that account's home folder: that account must be able to read${settings.rotatable ? ' and write' : ''} the file. The script stops (exit code 2) while the file is missing.`,
+    `${schedulersRun(settings.platforms)} the job as the account it is scheduled for. The scripts set ${TOKEN_STORE_DIR_ENV} to ${settings.tokenStoreDir}, so Anaplan Connect reads the token store from there and not from that account's home folder: that account must be able to read${settings.rotatable ? ' and write' : ''} the file. The script stops (exit code 2) while the file is missing.`,
   ];
   if (settings.rotatable) {
     warnings.push(
@@ -139,7 +139,7 @@ function certificateWarnings(settings: CertificateSettings): string[] {
             windows && `Windows: %USERPROFILE%\\${KEYSTORE_ACCESS_RELATIVE_PATH.replaceAll('/', '\\')}`,
           ]
             .filter(Boolean)
-            .join('; ')}). ${[linux && 'cron', windows && 'Task Scheduler'].filter(Boolean).join(' and ')} run the job as that account, with that account's home folder: a file in your own home folder does not help a job that runs as another account. The script stops (exit code 2) while the file is missing.`,
+            .join('; ')}). ${schedulersRun(settings.platforms)} the job as that account, with that account's home folder: a file in your own home folder does not help a job that runs as another account. The script stops (exit code 2) while the file is missing.`,
           'keystore-access.txt keeps the keystore password off the command line, but it is only obfuscated, not encrypted: anyone who can read it can recover the password. Keep it readable by the job\'s account only (chmod 600 on Linux).',
         );
         break;

@@ -293,6 +293,9 @@ describe('warnings and README', () => {
     expect(warnings).toMatch(/cron and Task Scheduler run the job as the account it is scheduled for\. The scripts set AC_OAUTH_KEYSTORE_DIR to \/home\/jobuser\/\.anaplan\/oauth/);
     expect(warnings).toMatch(/SSO exception user/);
     expect(warnings).toMatch(/Never add --forceRegister/);
+    // One scheduler, one verb: "cron runs".
+    expect(warningsFor(rotatable, { platforms: ['linux'] })).toMatch(/^cron runs the job as the account it is scheduled for\./m);
+    expect(readmeFor(rotatable, { platforms: ['linux'] })).toMatch(/ cron runs the job as that account: /);
   });
 
   it('rotatable: the lifetime, and the day the stored token expires', () => {
