@@ -262,8 +262,6 @@ export const DeviceCodeViewSchema = z.object({
   userCode: z.string(),
   verificationUri: z.string(),
   verificationUriComplete: z.string().nullable(),
-  /** True when the sign-in page is on the OAuth host in use: only then is "Open sign-in page" offered. */
-  openable: z.boolean(),
   /** The sign-in URL as a QR code (SVG), for a phone. */
   qrSvg: z.string(),
   expiresAt: z.number(),

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
+import { knownAnaplanHosts } from './regions.js';
 import { httpProblem, serverFailure } from './token-service.js';
 
 /**
@@ -129,9 +130,10 @@ export function looksLikeAnaplanClientId(clientId: string): boolean {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * Whether the UI may offer "Open sign-in page" for a verification URI the server sent: https
- * (http only on loopback), no credentials in it, and on the same host (and port) as the OAuth
- * host in use. Anything else is shown as text only.
+ * Whether a verification URI the server sent may be shown, encoded as a QR code and opened: https
+ * (http only on loopback), no credentials in it, and on the OAuth host in use (same host and
+ * port) or one of Anaplan's own hosts (the region table, anaplan-facts §1). A reply naming any other page is refused whole
+ * (`untrustedSignInPage`): a code shown beside a stranger's page is a phishing kit.
  */
 export function isVerificationUriSafe(uri: string, oauthUrl: string): boolean {
   let target: URL;
@@ -144,7 +146,23 @@ export function isVerificationUriSafe(uri: string, oauthUrl: string): boolean {
   }
   if (target.username || target.password) return false;
   const secure = target.protocol === 'https:' || (target.protocol === 'http:' && LOOPBACK_HOSTS.has(target.hostname));
-  return secure && target.host.toLowerCase() === oauth.host.toLowerCase();
+  const host = target.host.toLowerCase();
+  return secure && (host === oauth.host.toLowerCase() || (target.protocol === 'https:' && knownAnaplanHosts().has(host)));
+}
+
+/** The refusal of a device-code reply whose sign-in page is not one to send a person to: it names the host only. */
+export function untrustedSignInPage(uri: string, oauthUrl: string): AppError {
+  let named: string;
+  try {
+    const target = new URL(uri);
+    named = target.protocol === 'https:' || target.protocol === 'http:' ? `${target.protocol}//${target.host}` : `a ${target.protocol} address`;
+  } catch {
+    named = 'an address that is not a URL';
+  }
+  return new AppError(
+    'unexpected_response',
+    `The server's answer sends you to sign in at ${named}, which is neither the OAuth 2.0 host in use (${new URL(oauthUrl).host}) nor one of Anaplan's, so no code, link or QR code is shown. Check the region or the OAuth 2.0 host and try again; if they are right, tell your Anaplan administrator: this answer did not come from Anaplan.`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import {
   DEFAULT_ROTATABLE_LIFETIME_SECONDS,
   checkClientId,
   isVerificationUriSafe,
+  untrustedSignInPage,
   pollForTokens,
   refreshTokens,
   requestDeviceCode,
@@ -25,8 +26,6 @@ export { DEFAULT_ROTATABLE_LIFETIME_SECONDS };
 import { discover } from './login.js';
 
 export interface DeviceCodeView extends DeviceCode {
-  /** Only a sign-in page on the OAuth host in use is offered for opening. */
-  openable: boolean;
   qrSvg: string;
   qrTerminal: string;
 }
@@ -185,12 +184,15 @@ export async function loginWithTokenStore(input: TokenStoreInput & { knownRotata
 export const ROTATED_WARNING =
   "Anaplan sent a new refresh token with this sign-in, so this OAuth client's refresh tokens rotate. The new one was saved. The job must pass --rotatable (export with --rotatable; the assistant now treats the connection as rotatable): without it Anaplan Connect keeps the retired token and fails on its second run.";
 
+/** The code as a person sees it; a reply naming a sign-in page off the OAuth host and Anaplan's is refused before anything is shown. */
 async function viewOf(code: DeviceCode, endpoints: Endpoints): Promise<DeviceCodeView> {
-  const url = code.verificationUriComplete ?? code.verificationUri;
   const oauthUrl = endpoints.oauthUrl ?? new URL(requireEndpoint(endpoints, 'deviceAuthorizationUrl')).origin;
+  for (const uri of [code.verificationUri, code.verificationUriComplete]) {
+    if (uri !== null && !isVerificationUriSafe(uri, oauthUrl)) throw untrustedSignInPage(uri, oauthUrl);
+  }
+  const url = code.verificationUriComplete ?? code.verificationUri;
   return {
     ...code,
-    openable: isVerificationUriSafe(url, oauthUrl),
     qrSvg: await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
     qrTerminal: await QRCode.toString(url, { type: 'terminal', small: true }),
   };

@@ -112,7 +112,6 @@ export function oauthHandlers(deps: OAuthDeps) {
         userCode: code.userCode,
         verificationUri: code.verificationUri,
         verificationUriComplete: code.verificationUriComplete,
-        openable: code.openable,
         qrSvg: code.qrSvg,
         expiresAt: code.issuedAt + code.expiresIn * 1000,
         interval: code.interval,

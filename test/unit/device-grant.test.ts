@@ -433,8 +433,10 @@ describe('checks', () => {
     expect(refusal('client/id?x=1')).toMatch(/does not look like a client ID/);
   });
 
-  test('"Open sign-in page" only for https (or loopback http) on the OAuth host in use', () => {
+  test('a sign-in page only over https (or loopback http) on the OAuth host in use or one of Anaplan\'s', () => {
     const oauth = 'https://us1a.app.anaplan.com';
+    expect(isVerificationUriSafe('https://eu3.app.anaplan.com/oauth/device', oauth)).toBe(true);
+    expect(isVerificationUriSafe('http://eu3.app.anaplan.com/oauth/device', oauth)).toBe(false);
     expect(isVerificationUriSafe('https://us1a.app.anaplan.com/oauth/device?user_code=BCDF-GHJK', oauth)).toBe(true);
     expect(isVerificationUriSafe('https://US1A.app.anaplan.com/activate', oauth)).toBe(true);
     expect(isVerificationUriSafe('http://us1a.app.anaplan.com/activate', oauth)).toBe(false);

@@ -5,7 +5,7 @@ import type { PollStatus } from '../../anaplan/device-grant.js';
 import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../core/device-flow.js';
 import { toErrorPayload } from '../../core/errors.js';
 import { createHttpClient } from '../../net/http.js';
-import { exitCodeFor } from '../output.js';
+import { exitCodeFor, jsonLine, terminalSafe } from '../output.js';
 import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointFlagsOf, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';
 import { defaultTokenStoreDir, jobAccount } from '../../core/job-account.js';
 import { tokenStorePlacement } from '../../core/job-placement.js';
@@ -25,7 +25,7 @@ const OAuthFlags = z.object({
 
 /** One JSON object per line in --json mode: code, status…, then done or error. */
 function line(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  process.stdout.write(jsonLine(value));
 }
 
 export function registerOAuth(program: Command, run: Run): void {
@@ -69,7 +69,7 @@ export function registerOAuth(program: Command, run: Run): void {
             signal: controller.signal,
             onCode: (code) => {
               showCode(code, flags.json);
-              if (flags.open && code.openable) openInBrowser(code.verificationUriComplete ?? code.verificationUri);
+              if (flags.open) openInBrowser(code.verificationUriComplete ?? code.verificationUri);
             },
             onStatus: status.update,
           });
@@ -110,12 +110,14 @@ function showCode(code: DeviceCodeView, json: boolean): void {
     return;
   }
   const minutes = Math.round(code.expiresIn / 60);
+  // What the server said, made safe for the terminal (the URIs were checked against the OAuth host already).
+  const [uri, userCode, complete] = [code.verificationUri, code.userCode, code.verificationUriComplete].map((text) => (text === null ? null : terminalSafe(text)));
   process.stderr.write(
     [
       '',
-      `  Open ${code.verificationUri}`,
-      `  and enter the code:  ${code.userCode}`,
-      code.verificationUriComplete ? `  (or open ${code.verificationUriComplete} directly${process.stderr.isTTY ? ', or scan:' : ''})` : '',
+      `  Open ${uri}`,
+      `  and enter the code:  ${userCode}`,
+      complete ? `  (or open ${complete} directly${process.stderr.isTTY ? ', or scan:' : ''})` : '',
       '',
       // The QR code is drawn with terminal colours: only where a terminal shows them.
       process.stderr.isTTY ? code.qrTerminal : '',
@@ -141,7 +143,7 @@ function statusPrinter(json: boolean) {
           : status.state === 'slow_down'
             ? `Anaplan asked to poll less often: every ${status.interval} s now.`
             : `Connection problem (${status.reason}); trying again…`;
-      process.stderr.write(tty ? `\r\x1b[2K${text}` : `${text}\n`);
+      process.stderr.write(tty ? `\r\x1b[2K${terminalSafe(text)}` : `${terminalSafe(text)}\n`);
       shown = true;
     },
     end(): void {

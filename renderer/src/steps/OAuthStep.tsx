@@ -230,13 +230,10 @@ function CodePanel({ api, code, status, onNewCode, onCancel }: { api: StepProps[
       </p>
       <div className="actions">
         <CopyButton text={code.userCode} label="Copy code" />
-        {code.openable ? (
-          <button type="button" className="primary" onClick={open}>
-            Open sign-in page
-          </button>
-        ) : (
-          <span className="hint">Open {code.verificationUri} yourself (the page is not on the OAuth host in use, so the assistant does not open it).</span>
-        )}
+        {/* The core refuses a reply whose sign-in page is not on the OAuth host or Anaplan's: this one may be opened. */}
+        <button type="button" className="primary" onClick={open}>
+          Open sign-in page
+        </button>
       </div>
       {openProblem && <Notice kind="warning">{openProblem}</Notice>}
       <div className="qr">
