@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorag
 import ElectronStore from 'electron-store';
 import { ipcEventChannel } from './contract.js';
 import { createAssistant, type Handlers } from './core/assistant.js';
-import { isAllowedExternalUrl } from './core/external-links.js';
+import { allowedExternalUrl } from './core/external-links.js';
 import { APP_VERSION } from './core/version.js';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appProtocolHandler } from './electron/app-protocol.js';
 import { registerIpcHandlers, trustedSenderCheck } from './electron/ipc.js';
@@ -32,7 +32,8 @@ let mainWindow: BrowserWindow | null = null;
 
 app.on('web-contents-created', (_event, contents) => {
   guardWebContents(contents, (url) => {
-    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+    const allowed = allowedExternalUrl(url);
+    if (allowed) void shell.openExternal(allowed);
   });
 });
 

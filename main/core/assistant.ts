@@ -25,7 +25,7 @@ import { currentAccountName } from './account.js';
 import { canHandOver, defaultTokenStoreDir, jobAccount } from './job-account.js';
 import { AppError } from './errors.js';
 import type { ProfileAccess } from './profile-access.js';
-import { isAllowedExternalUrl } from './external-links.js';
+import { allowedExternalUrl } from './external-links.js';
 import { loginBasic } from './login.js';
 import { PRODUCT_NAME } from './version.js';
 
@@ -244,10 +244,9 @@ export function createAssistant(deps: AssistantDeps): Handlers {
 
     async openExternal({ url }) {
       const customHosts = deps.settings.read().profiles.flatMap((p) => safeHosts(p));
-      if (!isAllowedExternalUrl(url, customHosts)) {
-        throw new AppError('forbidden', 'That link is not on an Anaplan address the assistant knows, so it was not opened.');
-      }
-      return { opened: await deps.host.openExternal(url) };
+      const allowed = allowedExternalUrl(url, customHosts);
+      if (!allowed) throw new AppError('forbidden', 'That link is not on an Anaplan address the assistant knows, so it was not opened.');
+      return { opened: await deps.host.openExternal(allowed) };
     },
   };
 

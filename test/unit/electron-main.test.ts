@@ -174,4 +174,13 @@ describe('the desktop entry point', () => {
     expect(await openExternal(frame, { url: 'https://community.anaplan.com/' })).toEqual({ ok: true, value: { opened: true } });
     expect(openedExternally).not.toContain('https://evil.example.com/phish');
   });
+
+  test('the system browser gets the URL as checked, never the raw text that another parser could read as another host', async () => {
+    const openExternal = ipcHandlers.get(ipcChannel('openExternal'))!;
+    const frame = { senderFrame: { url: 'app://assistant/index.html', parent: null } };
+    const raw = 'https://help.anaplan.com\\@evil.com/';
+    expect(await openExternal(frame, { url: raw })).toEqual({ ok: true, value: { opened: true } });
+    expect(openedExternally.at(-1)).toBe('https://help.anaplan.com/@evil.com/');
+    expect(openedExternally).not.toContain(raw);
+  });
 });

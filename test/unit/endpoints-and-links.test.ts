@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { requireEndpoint, resolveEndpoints } from '../../main/anaplan/endpoints.js';
 import { REGIONS, knownAnaplanHosts } from '../../main/anaplan/regions.js';
-import { isAllowedExternalUrl } from '../../main/core/external-links.js';
+import { allowedExternalUrl } from '../../main/core/external-links.js';
 
 describe('regions (anaplan-facts §1)', () => {
   test('19 regions, each with https API, auth and OAuth hosts', () => {
@@ -57,14 +57,14 @@ describe('endpoints', () => {
 describe('links opened in the system browser', () => {
   test('only https on hosts the app knows', () => {
     expect(knownAnaplanHosts().has('us1a.app.anaplan.com')).toBe(true);
-    expect(isAllowedExternalUrl('https://us1a.app.anaplan.com/activate?user_code=ABCD')).toBe(true);
-    expect(isAllowedExternalUrl('https://help.anaplan.com/anaplan-connect')).toBe(true);
-    expect(isAllowedExternalUrl('http://us1a.app.anaplan.com/')).toBe(false);
-    expect(isAllowedExternalUrl('https://us1a.app.anaplan.com.evil.example/')).toBe(false);
-    expect(isAllowedExternalUrl('https://user@us1a.app.anaplan.com/')).toBe(false);
-    expect(isAllowedExternalUrl('file:///etc/passwd')).toBe(false);
-    expect(isAllowedExternalUrl('javascript:alert(1)')).toBe(false);
-    expect(isAllowedExternalUrl('https://proxy.example.com/x')).toBe(false);
-    expect(isAllowedExternalUrl('https://proxy.example.com/x', ['proxy.example.com'])).toBe(true);
+    expect(allowedExternalUrl('https://us1a.app.anaplan.com/activate?user_code=ABCD')).toBe('https://us1a.app.anaplan.com/activate?user_code=ABCD');
+    expect(allowedExternalUrl('https://help.anaplan.com/anaplan-connect')).toBe('https://help.anaplan.com/anaplan-connect');
+    expect(allowedExternalUrl('http://us1a.app.anaplan.com/')).toBeNull();
+    expect(allowedExternalUrl('https://us1a.app.anaplan.com.evil.example/')).toBeNull();
+    expect(allowedExternalUrl('https://user@us1a.app.anaplan.com/')).toBeNull();
+    expect(allowedExternalUrl('file:///etc/passwd')).toBeNull();
+    expect(allowedExternalUrl('javascript:alert(1)')).toBeNull();
+    expect(allowedExternalUrl('https://proxy.example.com/x')).toBeNull();
+    expect(allowedExternalUrl('https://proxy.example.com/x', ['proxy.example.com'])).toBe('https://proxy.example.com/x');
   });
 });
