@@ -36,7 +36,8 @@ export function ExportStep({ api, info, profile, session, advance, onWritten }: 
   // keystore-access.txt goes into the home of the account that runs the job (anaplan-facts §5).
   const account = useJobAccount(api, profile.runAs);
   const [chosenJobHome, setJobHome] = useState<string | null>(null);
-  const jobHome = chosenJobHome ?? account?.home ?? info.homeDir;
+  // Another account: its home from the password database (Java's user.home); yours: the home this assistant runs with.
+  const jobHome = chosenJobHome ?? (account && !account.current ? account.home : info.homeDir);
   const [secret, setSecret] = useState(session.keystorePassword);
   const [preview, setPreview] = useState<ExportPreview | null>(null);
   const [operationPreset, setOperationPreset] = useState<OperationPreset | null>(null);
