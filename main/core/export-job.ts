@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { findRegion } from '../anaplan/regions.js';
@@ -246,11 +247,55 @@ async function readIfPresent(path: string): Promise<string | null> {
   return (await readBytesIfPresent(path))?.toString('utf8') ?? null;
 }
 
+/**
+ * The bytes of the file at path, null when there is none. Anything but a regular file is refused
+ * as the writer (main/fs/atomic.ts) refuses it: a link is never followed, so a folder holding
+ * `README.md -> /root/secret` shows nobody that secret, and a FIFO or device is never opened for
+ * reading (it could block the preview, or be endless).
+ */
 async function readBytesIfPresent(path: string): Promise<Buffer | null> {
+  let stats;
   try {
-    return await readFile(path);
+    stats = await lstat(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new AppError('io', `Cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check the folder's permissions.`);
+    if (errnoOf(error) === 'ENOENT') return null;
+    throw cannotRead(path, error);
   }
+  if (!stats.isFile()) throw notARegularFile(path);
+  let handle: FileHandle;
+  try {
+    // O_NOFOLLOW: a link swapped in after the lstat is refused too (ELOOP), not followed.
+    // O_NONBLOCK: so is a FIFO swapped in, without waiting for a writer. (Both 0 on Windows.)
+    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'ENOENT') return null;
+    if (code === 'ELOOP' || code === 'EMLINK') throw notARegularFile(path);
+    throw cannotRead(path, error);
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw notARegularFile(path);
+    return await handle.readFile();
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw cannotRead(path, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function cannotRead(path: string, error: unknown): AppError {
+  return new AppError('io', `Cannot read ${path} (${errnoOf(error) ?? 'error'}). Check the folder's permissions.`);
+}
+
+function notARegularFile(path: string): AppError {
+  return new AppError(
+    'file_exists',
+    `${path} already exists and is not a regular file (it is a folder, link or device), so it is neither shown nor replaced: its content is not read. Choose another folder, or move it away first.`,
+    { path },
+  );
 }

@@ -17,16 +17,46 @@ export function hostAllowed(request: IncomingMessage, port: number): boolean {
 
 export function originAllowed(request: IncomingMessage, port: number): boolean {
   const origin = request.headers.origin;
-  if (origin === undefined) return true; // non-browser clients (curl, scripts) still need the token
+  if (origin === undefined) return true; // non-browser clients (curl, scripts) still need a session
   return origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}` || origin === `http://[::1]:${port}`;
 }
 
-export function tokenMatches(request: IncomingMessage, token: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+/** Constant-time comparison of a presented secret with the expected one (an empty expected one never matches). */
+export function secretMatches(presented: string, expected: string): boolean {
   const a = Buffer.from(presented);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const b = Buffer.from(expected);
+  return b.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The session cookie's name. The port is part of it: cookies are shared by every port of a host,
+ * and two `anaplan-setup ui` runs side by side must not overwrite each other's session.
+ */
+export function sessionCookieName(port: number): string {
+  return `anaplan-setup-session-${port}`;
+}
+
+/** The value of one cookie from the request's Cookie header, or '' when it is not there. */
+export function cookieValue(request: IncomingMessage, name: string): string {
+  const header = request.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return '';
+}
+
+/** True when the request carries the session cookie of this run. */
+export function sessionMatches(request: IncomingMessage, port: number, session: string): boolean {
+  return secretMatches(cookieValue(request, sessionCookieName(port)), session);
+}
+
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page sends
+ * it), sent to the API paths only, and gone when the browser closes (no Max-Age).
+ */
+export function sessionCookie(port: number, session: string): string {
+  return `${sessionCookieName(port)}=${session}; Path=/api/; HttpOnly; SameSite=Strict`;
 }
 
 export const CONTENT_SECURITY_POLICY = [

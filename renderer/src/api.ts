@@ -32,7 +32,7 @@ function unwrap<T>(outcome: CallOutcome<T>): T {
 export function createApi(): AssistantApi {
   const bridge = window.anaplanSetup;
   if (bridge) return ipcApi(bridge);
-  return httpApi(sessionToken());
+  return httpApi(startSession());
 }
 
 function ipcApi(bridge: Bridge): AssistantApi {
@@ -42,40 +42,75 @@ function ipcApi(bridge: Bridge): AssistantApi {
   return { ...api, on: (event, listener) => bridge.on(event, listener) } as AssistantApi;
 }
 
-/** The token arrives in the URL fragment (never sent to a server or log) and stays in this tab. */
-function sessionToken(): string {
-  const fromHash = new URLSearchParams(window.location.hash.slice(1)).get('token');
-  if (fromHash) {
-    sessionStorage.setItem('anaplan-setup-token', fromHash);
-    history.replaceState(null, '', window.location.pathname);
-    return fromHash;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const NOT_ANSWERING = 'The assistant\u2019s local service is not answering. Is `anaplan-setup ui` still running?';
+const NO_SESSION = 'This page has no session with `anaplan-setup ui`: open the link it printed (each link works once). For a new link, stop it (Ctrl+C) and start it again.';
+
+/**
+ * `anaplan-setup ui`'s link carries a one-time launch secret in its fragment (never sent to a
+ * server or log). It is taken off the address bar at once and exchanged, once, for the session:
+ * an HttpOnly cookie that this page's script never sees and that only this origin's API calls
+ * carry. A link used before (a reload, history, a second tab) opens nothing by itself; if this
+ * browser already holds the session, that is used.
+ */
+async function startSession(): Promise<void> {
+  const launch = new URLSearchParams(window.location.hash.slice(1)).get('token');
+  if (window.location.hash) history.replaceState(null, '', window.location.pathname + window.location.search);
+  if (!launch) return; // a reload: the session cookie, if any, answers for itself
+  let response: Response;
+  try {
+    response = await fetch('./api/session', { method: 'POST', headers: JSON_HEADERS, credentials: 'same-origin', body: JSON.stringify({ launch }) });
+  } catch {
+    throw new ApiError('network', NOT_ANSWERING);
   }
-  return sessionStorage.getItem('anaplan-setup-token') ?? '';
+  if (response.ok) return;
+  const refusal = await errorOf(response, NO_SESSION);
+  // The link was used before, perhaps by this browser: its session then still works.
+  try {
+    if ((await fetch('./api/session', { credentials: 'same-origin' })).ok) return;
+  } catch {
+    /* the refusal below says what to do */
+  }
+  throw refusal;
 }
 
-function httpApi(token: string): AssistantApi {
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+async function errorOf(response: Response, fallback: string): Promise<ApiError> {
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.message === 'string') return new ApiError(typeof body.error.code === 'string' ? body.error.code : 'forbidden', body.error.message);
+  } catch {
+    /* not JSON: the fallback */
+  }
+  return new ApiError('forbidden', fallback);
+}
+
+function httpApi(session: Promise<void>): AssistantApi {
+  // Settled here, so that a refused link is reported by the calls, not as an unhandled rejection.
+  session.catch(() => undefined);
   const call = async (name: MethodName, input: unknown): Promise<unknown> => {
+    await session;
     let response: Response;
     try {
-      response = await fetch(`./api/call/${name}`, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
+      response = await fetch(`./api/call/${name}`, { method: 'POST', headers: JSON_HEADERS, credentials: 'same-origin', body: JSON.stringify(input ?? {}) });
     } catch {
-      throw new ApiError('network', 'The assistant\u2019s local service is not answering. Is `anaplan-setup ui` still running?');
+      throw new ApiError('network', NOT_ANSWERING);
     }
-    if (response.status === 401) throw new ApiError('forbidden', 'This page has no valid session token. Open the exact URL that `anaplan-setup ui` printed.');
+    if (response.status === 401) throw await errorOf(response, NO_SESSION);
     const body = (await response.json()) as CallOutcome<unknown> | { error: { code: string; message: string } };
     if ('ok' in body) return unwrap(body);
     throw new ApiError(body.error.code, body.error.message);
   };
   const api = Object.fromEntries(METHOD_NAMES.map((name) => [name, (input: unknown) => call(name, input)]));
-  return { ...api, on: (event, listener) => subscribe(headers, event, listener as (payload: unknown) => void) } as AssistantApi;
+  return { ...api, on: (event, listener) => subscribe(session, event, listener as (payload: unknown) => void) } as AssistantApi;
 }
 
-function subscribe(headers: Record<string, string>, event: EventName, listener: (payload: unknown) => void): () => void {
+function subscribe(session: Promise<void>, event: EventName, listener: (payload: unknown) => void): () => void {
   const controller = new AbortController();
   void (async () => {
     try {
-      const response = await fetch('./api/events', { headers, signal: controller.signal });
+      await session;
+      if (controller.signal.aborted) return;
+      const response = await fetch('./api/events', { credentials: 'same-origin', signal: controller.signal });
       const reader = response.body?.getReader();
       if (!reader) return;
       const decoder = new TextDecoder();

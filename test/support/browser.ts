@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Cookie, type Page } from 'playwright-core';
 import { CLI, ROOT } from './cli.js';
 
 /** Debian's Chromium, driven by playwright-core (its own browser download is not reachable here). */
@@ -23,9 +23,26 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export interface UiProcess {
+  /** The printed link: its secret opens one session, once. */
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /**
+   * Opens the assistant in page. The first page follows the printed link, exchanging its one-time
+   * secret for the session in the page itself; later pages (their own browser contexts) are given
+   * that session's cookie, as a second tab of the same browser has it, and open the bare address.
+   */
+  open(page: Page): Promise<void>;
+}
+
+/** The session cookie the page at url was given, waited for (the page asks for it once it has loaded). */
+export async function sessionCookies(page: Page, url: string): Promise<Cookie[]> {
+  const api = `${new URL(url).origin}/api/`;
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const cookies = await page.context().cookies(api);
+    if (cookies.length > 0) return cookies;
+  }
+  throw new Error(`The page at ${url} got no session cookie: ${await page.locator('body').innerText().catch(() => '')}`);
 }
 
 /** Starts the real `anaplan-setup ui` in a child process and waits for the URL it prints. */
@@ -39,9 +56,20 @@ export function startUi(env: Record<string, string>): Promise<UiProcess> {
       const match = /http:\/\/127\.0\.0\.1:\d+\/#token=\S+/.exec(output);
       if (match) {
         clearTimeout(timer);
+        const url = match[0];
+        let session: Cookie[] | undefined;
         resolve({
-          url: match[0],
+          url,
           child,
+          async open(page) {
+            if (!session) {
+              await page.goto(url);
+              session = await sessionCookies(page, url);
+              return;
+            }
+            await page.context().addCookies(session);
+            await page.goto(`${new URL(url).origin}/`);
+          },
           stop: () =>
             new Promise((done) => {
               if (child.exitCode !== null) return done();

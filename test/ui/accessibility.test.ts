@@ -43,7 +43,7 @@ describe.skipIf(!CHROMIUM_PATH)('accessibility of every step, light and dark (ax
   });
 
   async function newConnection(page: Page, name: string, method: RegExp): Promise<void> {
-    if (page.url() === 'about:blank') await page.goto(ui.url);
+    if (page.url() === 'about:blank') await ui.open(page);
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name', { exact: true }).fill(name);
     await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
@@ -57,7 +57,7 @@ describe.skipIf(!CHROMIUM_PATH)('accessibility of every step, light and dark (ax
 
   test('the Basic path, from the start page to done, using the keyboard for the choices', async () => {
     const page = await browser.newPage({ bypassCSP: true });
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('heading', { name: 'Welcome' }).waitFor(); // the page is rendered, not just loaded
     await expectNoViolations(page, 'start page');
     await page.getByRole('button', { name: 'New connection' }).click();

@@ -33,7 +33,7 @@ describe.skipIf(!CHROMIUM_PATH)('the Basic path in real Chromium against `anapla
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    await page.goto(ui.url);
+    await ui.open(page);
     (page as Page & { problems: string[] }).problems = problems;
     return page;
   }

@@ -43,7 +43,7 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
   });
 
   async function certificateProfile(page: Page, name: string, keyDir: string): Promise<void> {
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name', { exact: true }).fill(name);
     await page.getByLabel('Anaplan user (email)', { exact: true }).fill(EMAIL);
@@ -82,7 +82,7 @@ describe.skipIf(!CHROMIUM_PATH)('the browser assistant used from another machine
 
   test('the start page offers what to ask the Anaplan administrator, per method, as a download', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('heading', { name: 'No workspace yet?' }).waitFor();
     const checklist = await downloaded(page, () => page.getByRole('button', { name: 'OAuth 2.0 device grant' }).click());
     expect(checklist.name).toBe('ask-the-anaplan-admin-oauth.md');

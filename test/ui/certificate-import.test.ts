@@ -40,7 +40,7 @@ describe.skipIf(!CHROMIUM_PATH)('the certificate path from the CA\u2019s reply t
 
   test('CSR → paste the CA\u2019s reply → checks → keystore → certificate login → workspace and model → keystore export', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'New connection' }).click();
     await fill(page, 'Connection name', 'Certificate job');
     await fill(page, 'Anaplan user (email)', EMAIL);

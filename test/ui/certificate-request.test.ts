@@ -26,7 +26,7 @@ describe.skipIf(!CHROMIUM_PATH)('the certificate path up to the CSR, in real Chr
 
   async function openPage(): Promise<Page> {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     return page;
   }
 

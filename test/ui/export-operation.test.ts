@@ -28,7 +28,7 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
 
   test('an import operation picked from the emulator\u2019s lists, exported with a bundle', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await walkBasicToExport(page, { name: 'Import job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
     await page.getByRole('radio', { name: 'Upload a file and run an import' }).check();
     await page.getByLabel('Import', { exact: true }).selectOption('Employees from employees.csv');
@@ -61,7 +61,7 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
 
   test('errors stand next to their fields: a schedule without an Operation, a chunk size out of range; focus on the first', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await walkBasicToExport(page, { name: 'Scheduled job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
     const out = join(work, 'scheduled');
     await page.getByLabel('Folder', { exact: true }).fill(out);
@@ -96,7 +96,7 @@ describe.skipIf(!CHROMIUM_PATH)('building the job from the model\u2019s own list
 
   test('the retry and chunk row fits at 1280 and at 800 px; the stepper is one compact row on a narrow window', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(ui.url);
+    await ui.open(page);
     await walkBasicToExport(page, { name: 'Layout job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'Workforce' });
     await page.getByText('Where and when the job runs').click();
     const labels = ['Retries (3–15)', 'Retry wait, s (3–120)', 'HTTP timeout, s (60–300)', 'Chunk size, MB (1–50)'];

@@ -82,7 +82,7 @@ describe.skipIf(!CHROMIUM_PATH)('faults on the sign-in step, in real Chromium ag
     page = await browser.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
-    await page.goto(ui.url);
+    await ui.open(page);
 
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name').fill('Faults');

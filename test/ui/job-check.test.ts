@@ -42,7 +42,7 @@ describe.skipIf(!CHROMIUM_PATH)('"Check the job now" in real Chromium', () => {
 
   test('after the files are written, the checks are listed, the sign-in and the workspace among them', async () => {
     const page: Page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await walkBasicToExport(page, { name: 'Checked job', email: user.email, password: user.password, url: emulator.url, workspace: 'Finance Planning', model: 'FP&A Model' });
     const out = join(await mkdtemp(join(tmpdir(), 'ui-export-')), 'job');
     await page.getByLabel('Folder', { exact: true }).fill(out);

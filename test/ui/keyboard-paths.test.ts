@@ -135,7 +135,7 @@ function selectedText(page: Page, label: string): Promise<string> {
 
 /** The start page, loaded afresh. */
 async function openStart(page: Page): Promise<void> {
-  await page.goto(ui.url);
+  await ui.open(page);
   await page.getByRole('heading', { name: 'Welcome' }).waitFor();
 }
 

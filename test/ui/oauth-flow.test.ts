@@ -30,7 +30,7 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
 
   test('client ID → code shown (copy, QR, countdown) → approval → token store → login → workspace → OAuth script', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name', { exact: true }).fill('Device grant job');
     await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
@@ -95,7 +95,7 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
 
   test('the OAuth 2.0 host field is the host the device grant uses; a rotating client left unticked is detected at Test login and exported rotatable', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'New connection' }).click();
     await page.getByLabel('Connection name', { exact: true }).fill('Separate OAuth host');
     await page.getByLabel('Anaplan user (email)', { exact: true }).fill(user.email);
@@ -142,7 +142,7 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
 
   test('a sign-in whose workspace read fails after the token was saved leads on to Test login, no new code needed', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'Resume Device grant job' }).click();
     await page.getByRole('button', { name: /Device sign-in/ }).click();
     emulator.addFault({ path: '/2/0/workspaces', kind: 'status', status: 503, times: Infinity });
@@ -165,7 +165,7 @@ describe.skipIf(!CHROMIUM_PATH)('the OAuth device grant in real Chromium', () =>
 
   test('"Get a new code" replaces the code, and a declined sign-in explains the SSO exception user', async () => {
     const page = await browser.newPage();
-    await page.goto(ui.url);
+    await ui.open(page);
     await page.getByRole('button', { name: 'Resume Device grant job' }).click();
     await page.getByRole('button', { name: /Device sign-in/ }).click();
     await page.getByRole('button', { name: 'Start sign-in' }).click();

@@ -9,12 +9,24 @@ import { isLoopbackPeer } from '../../main/web/security.js';
 import { startUiServer, type UiServer } from '../../main/web/server.js';
 
 let server: UiServer;
+let cookie: string;
+let setCookie: string;
 const listRegions = vi.fn(async () => ({ regions: [] }));
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ui-server-'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
   server = await startUiServer({ rendererDir: dir, handlers: () => ({ listRegions }) as unknown as Handlers });
+  // The page's first act: the link's one-time secret for the session cookie.
+  const exchange = await send({
+    path: '/api/session',
+    method: 'POST',
+    headers: { host: `127.0.0.1:${server.port}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ launch: server.launchSecret }),
+  });
+  expect(exchange.status).toBe(200);
+  setCookie = String((exchange.headers['set-cookie'] as string[])[0]);
+  cookie = setCookie.split(';')[0]!;
 });
 afterAll(() => server.close());
 
@@ -31,11 +43,16 @@ function send(options: { path: string; method?: string; headers?: Record<string,
   });
 }
 
-const good = () => ({ host: `127.0.0.1:${server.port}`, authorization: `Bearer ${server.token}`, 'content-type': 'application/json' });
+const good = () => ({ host: `127.0.0.1:${server.port}`, cookie, 'content-type': 'application/json' });
 
 describe('anaplan-setup ui host', () => {
-  test('listens on 127.0.0.1 and prints the token in the URL fragment only', () => {
+  test('listens on 127.0.0.1 and prints the launch secret in the URL fragment only', () => {
     expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{40,}$`));
+  });
+
+  test('the session is a cookie no script reads, no other site sends, for the API only', () => {
+    expect(setCookie).toMatch(new RegExp(`^anaplan-setup-session-${server.port}=[A-Za-z0-9_-]{40,}; Path=/api/; HttpOnly; SameSite=Strict$`));
+    expect(cookie).not.toContain(server.launchSecret);
   });
 
   test('is not reachable from anything but loopback', async () => {
@@ -59,25 +76,33 @@ describe('anaplan-setup ui host', () => {
     for (const address of ['10.0.0.5', '192.168.1.2', '::ffff:10.0.0.5', 'fe80::1', '127.0.0.1.evil', '']) expect(isLoopbackPeer(from(address)), address).toBe(false);
   });
 
-  test('an API call with the token works', async () => {
+  test('an API call with the session cookie works', async () => {
     const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: good(), body: '{}' });
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ ok: true, value: { regions: [] } });
   });
 
-  test('refuses API calls without the token or with a wrong one', async () => {
+  test('refuses API calls without the session, with a wrong one, or with the launch secret', async () => {
     const calls = listRegions.mock.calls.length;
-    for (const authorization of [undefined, 'Bearer wrong', `Basic ${server.token}`, `Bearer ${server.token}x`]) {
-      const headers: Record<string, string> = { ...good() };
-      if (authorization) headers.authorization = authorization;
-      else delete headers.authorization;
-      const response = await send({ path: '/api/call/listRegions', method: 'POST', headers, body: '{}' });
-      expect(response.status).toBe(401);
+    const name = cookie.split('=')[0]!;
+    const variants: Array<Record<string, string>> = [
+      {},
+      { cookie: `${name}=wrong` },
+      { cookie: `${cookie}x` },
+      { cookie: `${name}=${server.launchSecret}` },
+      { authorization: `Bearer ${server.launchSecret}` },
+      { authorization: `Bearer ${cookie.split('=')[1]}` },
+    ];
+    for (const extra of variants) {
+      const { cookie: _dropped, ...headers } = good();
+      const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...headers, ...extra }, body: '{}' });
+      expect(response.status, JSON.stringify(extra)).toBe(401);
+      expect(JSON.parse(response.body).error.message).toMatch(/open the link it printed/);
     }
     expect(listRegions.mock.calls.length).toBe(calls);
   });
 
-  test('refuses a foreign Host (DNS rebinding) even with the token', async () => {
+  test('refuses a foreign Host (DNS rebinding) even with the session', async () => {
     for (const host of ['evil.example.com', `evil.example.com:${server.port}`, `127.0.0.1:${server.port + 1}`]) {
       const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), host }, body: '{}' });
       expect(response.status).toBe(403);
@@ -86,7 +111,7 @@ describe('anaplan-setup ui host', () => {
     }
   });
 
-  test('refuses a foreign Origin even with the token', async () => {
+  test('refuses a foreign Origin even with the session', async () => {
     for (const origin of ['http://evil.example.com', `http://127.0.0.1:${server.port + 1}`, 'null']) {
       const response = await send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), origin }, body: '{}' });
       expect(response.status).toBe(403);

@@ -23,12 +23,23 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function call<T>(ui: UiProcess, method: string, payload: unknown): Promise<T> {
+/** The launch secret, exchanged once for the session cookie, as the page does. */
+async function sessionOf(ui: UiProcess): Promise<string> {
   const url = new URL(ui.url);
-  const token = url.hash.replace('#token=', '');
+  const response = await fetch(`${url.origin}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ launch: url.hash.replace('#token=', '') }),
+  });
+  if (!response.ok) throw new Error(`session: ${response.status} ${await response.text()}`);
+  return (response.headers.get('set-cookie') ?? '').split(';')[0]!;
+}
+
+async function call<T>(ui: UiProcess, cookie: string, method: string, payload: unknown): Promise<T> {
+  const url = new URL(ui.url);
   const response = await fetch(`${url.origin}/api/call/${method}`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers: { cookie, 'content-type': 'application/json' },
     body: JSON.stringify(payload),
   });
   const outcome = (await response.json()) as { ok: boolean; value: T; error?: unknown };
@@ -38,13 +49,14 @@ async function call<T>(ui: UiProcess, method: string, payload: unknown): Promise
 
 test('SIGTERM during a device-code sign-in: the ui host exits within seconds', async () => {
   ui = await startUi({ ANAPLAN_SETUP_HOME: join(dir, 'settings'), HOME: dir });
-  const settings = await call<{ profiles: Array<{ id: string }> }>(ui, 'saveProfile', {
+  const cookie = await sessionOf(ui);
+  const settings = await call<{ profiles: Array<{ id: string }> }>(ui, cookie, 'saveProfile', {
     name: 'Shutdown',
     endpoints: { authUrl: emulator.url, apiUrl: emulator.url, oauthUrl: emulator.url },
     authMethod: 'oauth',
     step: 'method',
   });
-  const code = await call<{ userCode: string }>(ui, 'startDeviceFlow', {
+  const code = await call<{ userCode: string }>(ui, cookie, 'startDeviceFlow', {
     profileId: settings.profiles[0]!.id,
     clientId: SEED_OAUTH_CLIENTS.rotatable.clientId,
     tokenStoreDir: join(dir, 'store'),

@@ -6,9 +6,10 @@ import * as z from 'zod';
 import type { Handlers } from '../../core/assistant.js';
 import { AppError } from '../../core/errors.js';
 import { createNodeAssistant } from '../../hosts/node-assistant.js';
+import { settingsDir } from '../../store/settings-store.js';
 import { startUiServer, type UiServer } from '../../web/server.js';
 import { parseFlags } from '../options.js';
-import { openInBrowser } from '../open-browser.js';
+import { openSecretUrlInBrowser, type LaunchFile } from '../open-browser.js';
 import type { Run } from '../run.js';
 
 const UiFlags = z.object({
@@ -40,26 +41,35 @@ export function registerUi(program: Command, run: Run): void {
     .option('--no-open', 'do not try to open a browser')
     .addHelpText(
       'after',
-      '\nOn a headless server:\n  anaplan-setup ui --port 8765 --no-open\n  # on your desktop: ssh -L 8765:127.0.0.1:8765 user@server, then open the printed URL\nThe URL carries a one-time session token; keep it to yourself.',
+      '\nOn a headless server:\n  anaplan-setup ui --port 8765 --no-open\n  # on your desktop: ssh -L 8765:127.0.0.1:8765 user@server, then open the printed URL\nThe URL carries a one-time secret: the first browser that opens it gets the session and the URL stops working.\nThe browser is opened on a private file that leads to it, never with the URL in its arguments.',
     )
     .action((options: Record<string, unknown>) =>
       run(options, async () => {
         const flags = parseFlags(UiFlags, options);
         let server: UiServer | undefined;
         let handlers: Handlers | undefined;
+        // The browser is opened on this file, never on the URL: see openSecretUrlInBrowser.
+        let launchFile: LaunchFile | null = null;
+        const removeLaunchFile = () => launchFile?.remove();
         server = await startUiServer({
           rendererDir: rendererDir(),
           port: flags.port,
           handlers: () => (handlers ??= createNodeAssistant((event, payload) => server?.emit(event, payload))),
+          // Once the page has its session the link is dead: its file has done its work.
+          onLaunched: removeLaunchFile,
         });
-        process.stdout.write(`Anaplan Connect Setup Assistant is running at:\n  ${server.url}\nPress Ctrl+C to stop.\n`);
-        if (flags.open) openInBrowser(server.url);
+        process.once('exit', removeLaunchFile);
+        process.stdout.write(
+          `Anaplan Connect Setup Assistant is running at:\n  ${server.url}\nThis link works once, in one browser. Press Ctrl+C to stop.\n`,
+        );
+        if (flags.open && !server.launched) launchFile = openSecretUrlInBrowser(server.url, settingsDir());
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
         await server.close();
+        removeLaunchFile();
         // A device-code sign-in may still be polling, waiting out its interval, with no page left
         // to report to: end now rather than when its code expires minutes later.
         process.exit(0);
