@@ -6,8 +6,9 @@ import { readFileUpTo } from '../fs/bounded-read.js';
 
 /**
  * The one HTTP client for every remote call: timeouts, retries with backoff where safe,
- * a proxy (explicit, or from HTTPS_PROXY/HTTP_PROXY/NO_PROXY), and extra CA certificates
- * for TLS-inspecting proxies.
+ * a proxy (explicit, or from HTTPS_PROXY/HTTP_PROXY/NO_PROXY) for every host but this machine's
+ * own (loopback is always reached directly), extra CA certificates for TLS-inspecting proxies,
+ * and a bound on every answer's size.
  */
 export interface HttpSettings {
   /** Explicit proxy URL (`http://host:port`, credentials allowed in the URL). */
@@ -55,6 +56,17 @@ const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 30_000;
 /** Errors raised before a request could reach the server: safe to retry any method. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+/** Failures that another attempt would only repeat (an oversized answer would be read again in full). */
+const NEVER_RETRIED = new Set<string>(['tls', 'proxy_auth_required', 'bad_input', 'unexpected_response']);
+
+/**
+ * The most any answer may hold. Everything this app asks Anaplan for (a token, the user, the
+ * lists of workspaces, models and their imports, exports, processes, actions and files) is JSON
+ * of kilobytes, a big tenant's model list some hundreds of kilobytes: 16 MiB is far above any real
+ * answer, and far below what would hurt the machine. A server (or anything pretending to be one)
+ * that streams without end is cut off here instead of filling the memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export function createHttpClient(settings: HttpSettings = {}): HttpClient {
   const route = routeOf(settings); // a bad proxy URL or CA file is refused here, before any call
@@ -68,18 +80,19 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
   async function attempt(req: HttpRequest): Promise<HttpResponse> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const { request, dispatcher } = await connect();
+    const { request, dispatcherFor } = await connect();
     const response = await request(req.url, {
       method: req.method,
       headers: { 'user-agent': USER_AGENT, ...req.headers },
       body: (typeof req.body === 'function' ? req.body() : req.body) ?? null,
-      dispatcher,
+      dispatcher: dispatcherFor(req.url),
       signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    const text = await response.body.text();
-    return { status: response.statusCode, headers: flattenHeaders(response.headers), text };
+    const headers = flattenHeaders(response.headers);
+    const text = await readBoundedBody(response.body, headers, req.url);
+    return { status: response.statusCode, headers, text };
   }
 
   return {
@@ -101,7 +114,7 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
         } catch (error) {
           if (req.signal?.aborted) throw new AppError('cancelled', 'Cancelled.');
           const mapped = mapNetworkError(error, req.url, timeoutMs, proxyFor(req.url, route.proxyUri, route.proxyFromEnv ? process.env : {}));
-          const retryable = mapped.code !== 'tls' && mapped.code !== 'proxy_auth_required' && mapped.code !== 'bad_input';
+          const retryable = !NEVER_RETRIED.has(mapped.code);
           if (canRetry && retryable && (req.idempotent || NOT_SENT_CODES.has(errorCode(error)))) {
             await sleep(backoffMs * 2 ** attemptNo, undefined, { signal: req.signal });
             continue;
@@ -111,7 +124,7 @@ export function createHttpClient(settings: HttpSettings = {}): HttpClient {
       }
     },
     close: async () => {
-      if (connection) await (await connection).dispatcher.close();
+      if (connection) await (await connection).close();
     },
   };
 }
@@ -127,7 +140,9 @@ interface Route {
 
 interface Connection {
   request: typeof import('undici').request;
-  dispatcher: Dispatcher;
+  /** The way to `url`: through the proxy, or straight to the host when it is this machine or NO_PROXY lists it. */
+  dispatcherFor(url: string): Dispatcher;
+  close(): Promise<void>;
 }
 
 function routeOf(settings: HttpSettings): Route {
@@ -168,9 +183,76 @@ async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<C
   const loaded = await import('undici');
   // Node's loader gives the CommonJS exports by name; a bundle gives them as the default export.
   const { Agent, EnvHttpProxyAgent, ProxyAgent, request } = 'Agent' in loaded ? loaded : (loaded as { default: typeof loaded }).default;
-  if (proxyUri) return { request, dispatcher: new ProxyAgent({ uri: proxyUri, ...(tls ? { requestTls: tls } : {}) }) };
-  if (proxyFromEnv) return { request, dispatcher: new EnvHttpProxyAgent(tls ? { requestTls: tls, connect: tls } : {}) };
-  return { request, dispatcher: new Agent(tls ? { connect: tls } : {}) };
+  const direct = new Agent(tls ? { connect: tls } : {});
+  const proxied = proxyUri
+    ? new ProxyAgent({ uri: proxyUri, ...(tls ? { requestTls: tls } : {}) })
+    : proxyFromEnv
+      ? new EnvHttpProxyAgent(tls ? { requestTls: tls, connect: tls } : {})
+      : null;
+  return {
+    request,
+    // This machine is never reached through a proxy: plain http is allowed for loopback alone
+    // (main/anaplan/endpoints.ts), and a proxy would read the password sent over it.
+    dispatcherFor: (url) => (proxied && !isLoopbackUrl(url) ? proxied : direct),
+    close: async () => {
+      await Promise.all([direct.close(), proxied?.close()]);
+    },
+  };
+}
+
+/**
+ * Whether `url` names this machine: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x.x.x). The
+ * WHATWG URL parser has already turned 127.1, 0x7f000001 and [0:0::1] into their plain forms.
+ * Such a host is always connected to directly, whatever the proxy settings (NO_PROXY semantics):
+ * through a proxy, "localhost" would be the proxy's own machine, and the proxy would see the
+ * credentials that plain http carries.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  if (hostname === 'localhost' || hostname === 'localhost.') return true;
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
+  if (hostname === '[::1]') return true;
+  // IPv4-mapped 127.x.y.z, as the URL parser writes it: [::ffff:7fxx:xxxx].
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
+}
+
+/**
+ * The answer's body as text, never more than MAX_RESPONSE_BYTES: refused at once when its
+ * Content-Length says it is bigger, and cut off as soon as that many bytes have arrived.
+ */
+async function readBoundedBody(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, headers: Record<string, string>, url: string): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+    body.destroy();
+    throw responseTooLarge(url);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw responseTooLarge(url);
+    }
+    chunks.push(chunk);
+  }
+  return UTF8.decode(Buffer.concat(chunks, size)); // a leading byte order mark dropped, as undici's text() did
+}
+
+const UTF8 = new TextDecoder('utf-8');
+
+function responseTooLarge(url: string): AppError {
+  const host = safeHost(url);
+  return new AppError(
+    'unexpected_response',
+    `${host} sent an answer larger than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MB, so it was not read to the end. Anaplan's answers to these calls are small (kilobytes, not megabytes): this is not Anaplan answering as expected (a wrong URL, or a proxy or server sending something else). Check the region or the auth and API URLs, and any proxy, then try again.`,
+    { limitBytes: MAX_RESPONSE_BYTES },
+  );
 }
 
 /** A bundle of CA certificates is some kilobytes; a device such as /dev/zero would be read forever. */
@@ -220,12 +302,13 @@ type EnvProxyVariable = (typeof ENV_PROXY_VARIABLES)[number];
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /**
- * The proxy a call to `url` goes through: the explicit one; else the environment's, chosen as
- * undici's EnvHttpProxyAgent (which routes these calls) chooses it: https_proxy, then HTTPS_PROXY,
- * for https (falling back to the http one), http_proxy, then HTTP_PROXY, for http; none for a
- * host that NO_PROXY lists.
+ * The proxy a call to `url` goes through: none for this machine (isLoopbackUrl); else the explicit
+ * one; else the environment's, chosen as undici's EnvHttpProxyAgent (which routes these calls)
+ * chooses it: https_proxy, then HTTPS_PROXY, for https (falling back to the http one), http_proxy,
+ * then HTTP_PROXY, for http; none for a host that NO_PROXY lists.
  */
 export function proxyFor(url: string, explicitProxy: string | null, env: NodeJS.ProcessEnv = process.env): ProxyInUse | null {
+  if (isLoopbackUrl(url)) return null;
   if (explicitProxy) return proxyInUse(explicitProxy, 'explicit');
   let target: URL;
   try {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { AppError, type FieldMessage } from '../core/errors.js';
 import { writeFilesSafely } from '../fs/atomic.js';
 import { type Finding, certificateEmails, checkForAnaplan, keyMismatchFinding, onlyCaCertificatesFinding } from './certificate-checks.js';
-import { type ParsedBundle, parseCertificateBundle } from './certificate-parse.js';
+import { MAX_REPLY_CERTIFICATES, type ParsedBundle, parseCertificateBundle } from './certificate-parse.js';
 import { certificateMatchesKey, orderChain } from './chain-order.js';
 import { displayName, formatName } from './distinguished-name.js';
 import { readPrivateKeyFile } from './keys.js';
@@ -117,7 +117,7 @@ interface Analysis {
 
 async function analyse(input: PreviewInput): Promise<Analysis> {
   const { bytes, sourceName } = await readSource(input.source);
-  const bundle = parseCertificateBundle(bytes, { filePassword: input.filePassword ?? null, sourceName });
+  const bundle = parseCertificateBundle(bytes, { filePassword: input.filePassword ?? null, sourceName, maxCertificates: MAX_REPLY_CERTIFICATES });
   const privateKey = await resolveKey(input.key, bundle, sourceName);
   const roots = await loadRoots(input.rootsFile);
   const expectedEmail = input.expectedEmail ?? null;

@@ -25,7 +25,21 @@ export interface ParseOptions {
   filePassword?: string | null;
   /** How messages name the input: a path, or "The pasted text". Default "This file". */
   sourceName?: string;
+  /**
+   * More certificates than this and the input is refused before they are read (counted as they
+   * come, copies included). A CA's reply: MAX_REPLY_CERTIFICATES. Default: no limit (a trust store).
+   */
+  maxCertificates?: number;
 }
+
+/**
+ * The most certificates a CA's reply may hold. A real one holds the certificate and its chain:
+ * one to four CA certificates, a cross-signed root now and then, some CAs' whole family of
+ * intermediates in a .p7b; none comes near 32. Each certificate more is signature checks more
+ * while the chain is put in order, in the desktop app's main process or the `ui` host: a
+ * crafted reply with hundreds of look-alike CA certificates is refused, not worked through.
+ */
+export const MAX_REPLY_CERTIFICATES = 32;
 
 const ACCEPTED =
   'expected PEM (text with -----BEGIN CERTIFICATE-----), DER (.cer/.crt), PKCS#7 (.p7b/.p7c) or PKCS#12 (.p12/.pfx). Choose the file your CA sent when it issued the certificate, or paste the certificate text in full.';
@@ -34,6 +48,7 @@ const JKS_MAGIC = 0xfeedfeed;
 
 export function parseCertificateBundle(bytes: Buffer, options: ParseOptions = {}): ParsedBundle {
   const name = options.sourceName ?? 'This file';
+  const count = new CertificateCount(options.maxCertificates ?? Number.POSITIVE_INFINITY, name);
   const text = asText(bytes);
   if (text.trim() === '') {
     throw refusal(name, 'empty', `${name} is empty: there is no certificate in it. Download the certificate from your CA again, or paste it in full (from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----).`);
@@ -45,13 +60,13 @@ export function parseCertificateBundle(bytes: Buffer, options: ParseOptions = {}
       `${name} is a Java keystore (JKS), not a certificate file. Convert it to PKCS#12 first (keytool -importkeystore -srckeystore FILE -destkeystore keystore.p12 -deststoretype PKCS12), then import keystore.p12 with its password.`,
     );
   }
-  if (text.includes('-----BEGIN ')) return parsePem(text, name);
-  if (bytes[0] === 0x30) return parseDer(bytes, options, name);
+  if (text.includes('-----BEGIN ')) return parsePem(text, name, count);
+  if (bytes[0] === 0x30) return parseDer(bytes, options, name, count);
   const base64 = text.replace(/\s+/g, '');
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(base64) && base64.length >= 64) {
     // A certificate pasted as bare base64, without the BEGIN/END lines.
     const decoded = Buffer.from(base64, 'base64');
-    if (decoded[0] === 0x30) return parseDer(decoded, options, name);
+    if (decoded[0] === 0x30) return parseDer(decoded, options, name, count);
   }
   throw refusal(name, 'not_a_certificate', `${name} holds no certificate: ${ACCEPTED}`);
 }
@@ -74,8 +89,9 @@ const CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED 
 const PKCS7_LABELS = new Set(['PKCS7', 'PKCS #7 SIGNED DATA', 'CMS', 'CERTIFICATE CHAIN']);
 const REQUEST_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 
-function parsePem(text: string, name: string): ParsedBundle {
+function parsePem(text: string, name: string, count: CertificateCount): ParsedBundle {
   const blocks = decodedPemBlocks(text);
+  count.add(blocks.filter((block) => CERTIFICATE_LABELS.has(block.label)).length);
   const certificates: X509Certificate[] = [];
   let sawCertificateBlock = false;
   for (const block of blocks) {
@@ -84,7 +100,7 @@ function parsePem(text: string, name: string): ParsedBundle {
       certificates.push(certificateFromPem(block, name));
     } else if (PKCS7_LABELS.has(block.label)) {
       if (!block.der) throw pkcs7Damaged(name);
-      certificates.push(...certificatesFromPkcs7Der(block.der, name));
+      certificates.push(...certificatesFromPkcs7Der(block.der, name, count));
     }
   }
   if (certificates.length > 0) return { certificates: unique(certificates), privateKey: null, format: sawCertificateBlock ? 'pem' : 'pkcs7-pem' };
@@ -137,19 +153,19 @@ function certificateFromPem(block: PemBlock, name: string): X509Certificate {
 
 // ---- DER: certificate, PKCS#7, PKCS#12, or something else ----
 
-function parseDer(bytes: Buffer, options: ParseOptions, name: string): ParsedBundle {
+function parseDer(bytes: Buffer, options: ParseOptions, name: string, count: CertificateCount): ParsedBundle {
   let top: Tlv;
   try {
     top = readTlv(bytes);
   } catch {
     throw truncatedDerRefusal(bytes, name);
   }
-  if (looksLikePkcs12(top)) return parsePkcs12(bytes, options, name);
-  if (isContentInfo(top)) return { certificates: unique(certificatesFromPkcs7(top, name)), privateKey: null, format: 'pkcs7-der' };
+  if (looksLikePkcs12(top)) return parsePkcs12(bytes, options, name, count);
+  if (isContentInfo(top)) return { certificates: unique(certificatesFromPkcs7(top, name, count)), privateKey: null, format: 'pkcs7-der' };
 
   switch (derKind(top)) {
     case 'certificate':
-      return { certificates: unique(derCertificates(bytes, top, name)), privateKey: null, format: 'der' };
+      return { certificates: unique(derCertificates(bytes, top, name, count)), privateKey: null, format: 'der' };
     case 'request':
       throw csrRefusal(name);
     case 'private_key':
@@ -218,7 +234,8 @@ function derKind(top: Tlv): DerKind {
 }
 
 /** One DER certificate, or several written back to back (some tools do). */
-function derCertificates(bytes: Buffer, top: Tlv, name: string): X509Certificate[] {
+function derCertificates(bytes: Buffer, top: Tlv, name: string, count: CertificateCount): X509Certificate[] {
+  count.add(1);
   const certificates = [derCertificate(raw(top), name)];
   let offset = top.end;
   while (offset < bytes.length && bytes.subarray(offset).some((byte) => byte !== 0 && byte !== 0x0a && byte !== 0x0d && byte !== 0x20)) {
@@ -228,6 +245,7 @@ function derCertificates(bytes: Buffer, top: Tlv, name: string): X509Certificate
     } catch {
       break;
     }
+    count.add(1);
     certificates.push(derCertificate(raw(next), name));
     offset = next.end;
   }
@@ -244,17 +262,17 @@ function derCertificate(der: Buffer, name: string): X509Certificate {
 
 // ---- PKCS#7 ----
 
-function certificatesFromPkcs7Der(der: Buffer, name: string): X509Certificate[] {
+function certificatesFromPkcs7Der(der: Buffer, name: string, count: CertificateCount): X509Certificate[] {
   let top: Tlv;
   try {
     top = readTlv(der);
   } catch {
     throw pkcs7Damaged(name);
   }
-  return certificatesFromPkcs7(top, name);
+  return certificatesFromPkcs7(top, name, count);
 }
 
-function certificatesFromPkcs7(top: Tlv, name: string): X509Certificate[] {
+function certificatesFromPkcs7(top: Tlv, name: string, count: CertificateCount): X509Certificate[] {
   let ders: Buffer[];
   try {
     if (contentTypeOf(top) !== PKCS7_SIGNED_DATA_OID) {
@@ -272,6 +290,7 @@ function certificatesFromPkcs7(top: Tlv, name: string): X509Certificate[] {
   if (ders.length === 0) {
     throw refusal(name, 'pkcs7_empty', `${name} is a PKCS#7 bundle with no certificate in it. Download the certificate again from your CA, choosing a format that includes it (PEM, DER or PKCS#7 with the chain).`);
   }
+  count.add(ders.length);
   return ders.map((der) => {
     try {
       return new X509Certificate(der);
@@ -291,7 +310,7 @@ function pkcs7Damaged(name: string): AppError {
 
 // ---- PKCS#12 ----
 
-function parsePkcs12(bytes: Buffer, options: ParseOptions, name: string): ParsedBundle {
+function parsePkcs12(bytes: Buffer, options: ParseOptions, name: string, count: CertificateCount): ParsedBundle {
   const password = options.filePassword;
   if (password === undefined || password === null) {
     throw refusal(
@@ -308,6 +327,7 @@ function parsePkcs12(bytes: Buffer, options: ParseOptions, name: string): Parsed
     if (!(error instanceof Pkcs12Error)) throw error;
     throw pkcs12Refusal(name, error);
   }
+  count.add(contents.certificates.length);
   const certificates = contents.certificates.map(({ der }) => {
     try {
       return new X509Certificate(der);
@@ -349,6 +369,26 @@ function pkcs12Refusal(name: string, error: Pkcs12Error): AppError {
 }
 
 // ---- refusals ----
+
+/** Certificates counted as they are found, before each is read: past the limit, the input is refused. */
+class CertificateCount {
+  private seen = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly name: string,
+  ) {}
+
+  add(certificates: number): void {
+    this.seen += certificates;
+    if (this.seen <= this.max) return;
+    throw refusal(
+      this.name,
+      'too_many_certificates',
+      `${this.name} holds more than ${this.max} certificates, so it was not read. A CA's reply holds your certificate and the few CA certificates above it, never this many: this is not the reply as your CA sent it, and working through it could keep the assistant busy for minutes. Choose the file your CA sent when it issued your certificate, or paste only your certificate and its chain.`,
+    );
+  }
+}
 
 function csrRefusal(name: string): AppError {
   return refusal(
