@@ -39,7 +39,17 @@ export interface UiServerOptions {
   launchSecret?: string;
   /** Called once, when the launch secret has been exchanged for the session. */
   onLaunched?: () => void;
+  /** How long a client may take to send its headers, and its whole request (tests shorten them). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
+
+/**
+ * A client that sends its request a byte at a time (slowloris) is cut off: the page's own
+ * requests arrive in milliseconds, so these are generous and still far below Node's defaults.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 const LaunchRequest = z.strictObject({ launch: z.string().min(1).max(512) });
 
@@ -60,12 +70,16 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const sockets = new Set<Socket>();
   let port = 0;
 
-  const server = createServer((request, response) => {
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node enforces the timeouts when it checks its connections: often enough for them to mean what they say.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1000, headersTimeout) }, (request, response) => {
     handle(request, response).catch(() => {
       if (!response.headersSent) send(response, 500, { error: { code: 'internal', message: 'The assistant could not answer this request.' } });
       else response.end();
     });
   });
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

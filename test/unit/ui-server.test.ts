@@ -157,3 +157,57 @@ describe('anaplan-setup ui host', () => {
     expect(JSON.parse((await received).trim())).toEqual({ event: 'progress', payload: { task: 'login', message: 'Signing in…' } });
   });
 });
+
+describe('what held in the adversarial review, kept holding', () => {
+  test('a client that sends its headers a byte at a time (slowloris) is cut off', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ui-slow-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const slow = await startUiServer({ rendererDir: dir, handlers: () => ({ listRegions }) as unknown as Handlers, headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    try {
+      const closed = await new Promise<string>((resolve) => {
+        const socket = connect(slow.port, '127.0.0.1');
+        const text = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${slow.port}\r\nX-Slow: ${'a'.repeat(200)}`;
+        let sent = 0;
+        let answer = '';
+        const timer = setInterval(() => {
+          if (sent < text.length && !socket.destroyed) socket.write(text[sent++] ?? '');
+        }, 20);
+        socket.on('data', (chunk) => (answer += chunk.toString()));
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve(`${sent < text.length ? 'cut off' : 'sent all'}: ${answer.split('\r\n')[0] ?? ''}`);
+        });
+      });
+      expect(closed).toMatch(/^cut off: (HTTP\/1\.1 408 Request Timeout)?$/);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test("a second instance's session and link open nothing in the first", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ui-second-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+    const second = await startUiServer({ rendererDir: dir, handlers: () => ({ listRegions }) as unknown as Handlers });
+    try {
+      const exchange = (port: number, launch: string) =>
+        send({ path: '/api/session', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }, body: JSON.stringify({ launch }) });
+      // The second's link, presented to the first: refused, and the first's own session is untouched.
+      expect((await exchange(server.port, second.launchSecret)).status).toBe(401);
+      const theirs = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: second.port, path: '/api/session', method: 'POST', headers: { host: `127.0.0.1:${second.port}`, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          const header = String((res.headers['set-cookie'] as string[] | undefined)?.[0] ?? '');
+          const value = header.split(';')[0]?.split('=')[1] ?? '';
+          // Their session value under our cookie name: still not ours.
+          send({ path: '/api/call/listRegions', method: 'POST', headers: { ...good(), cookie: `${cookie.split('=')[0]}=${value}` }, body: '{}' }).then((r) => resolve(r.status), reject);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ launch: second.launchSecret }));
+      });
+      expect(theirs).toBe(401);
+      expect((await send({ path: '/api/call/listRegions', method: 'POST', headers: good(), body: '{}' })).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+});
