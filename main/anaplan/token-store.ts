@@ -1,9 +1,8 @@
 import { createCipheriv, createHash } from 'node:crypto';
-import { chmod, lstat, readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError } from '../core/errors.js';
-import { writeFilesSafely } from '../fs/atomic.js';
+import { readExistingFile, writeFilesSafelyReporting } from '../fs/atomic.js';
 import { Pkcs12Error, readPkcs12SecretKeys } from '../pki/pkcs12-read.js';
 import { writePkcs12SecretKey } from '../pki/pkcs12-write.js';
 
@@ -165,33 +164,39 @@ export function tokenStoreDir(env: NodeJS.ProcessEnv = process.env, home?: strin
 
 /**
  * Writes the store into `dir` (created 0700 when missing), mode 0600, atomically. A store for the
- * same client holding the same token is left as it is ('unchanged', its mode tightened to 0600);
- * one holding another token (or unreadable) is replaced only with `overwrite`, the old file kept
- * as a numbered .bak (made 0600 first: it holds the old refresh token).
+ * same client holding the same token is left as it is ('unchanged', its mode made 0600 on the
+ * file itself, never through a link put in its place); one holding another token (or unreadable)
+ * is replaced only with `overwrite`, and no copy of it is kept: its refresh token is a secret, and
+ * retired once rotated (a .bak per rotation also ran out of names after 1,000). `warnings` (only
+ * when there are some) name a folder at or above `dir` that other accounts may change.
  */
-export async function writeTokenStore(dir: string, clientId: string, refreshToken: string, options: { overwrite: boolean }): Promise<{ path: string; status: 'created' | 'replaced' | 'unchanged' }> {
+export async function writeTokenStore(
+  dir: string,
+  clientId: string,
+  refreshToken: string,
+  options: { overwrite: boolean },
+): Promise<{ path: string; status: 'created' | 'replaced' | 'unchanged'; warnings?: string[] }> {
   const fileName = tokenStoreFileName(clientId);
   checkRefreshToken(refreshToken);
   const path = join(resolve(dir), fileName);
-  const existing = await existingStore(path);
-  if (existing) {
-    if (holdsToken(existing, clientId, refreshToken)) {
-      await tightenMode(path);
-      return { path, status: 'unchanged' };
-    }
-    if (!options.overwrite) {
+  if (!options.overwrite) {
+    const existing = await readExistingFile(path);
+    if (existing && !holdsToken(existing, clientId, refreshToken)) {
       throw new AppError(
         'file_exists',
-        `Anaplan Connect's token store for this OAuth client already exists (${path}) and holds another refresh token. Nothing was written. A new device registration replaces it (the old file is kept as a .bak): confirm the replacement, or choose another folder.`,
+        `Anaplan Connect's token store for this OAuth client already exists (${path}) and holds another refresh token. Nothing was written. A new device registration replaces it (no copy of the old one is kept): confirm the replacement, or choose another folder.`,
         { path, clientId },
       );
     }
-    // Best effort: the backup about to be made is this very file, old refresh token included.
-    await chmod(path, FILE_MODE).catch(() => undefined);
   }
-  const [written] = await writeFilesSafely(dir, [{ name: fileName, content: buildTokenStore(clientId, refreshToken), mode: FILE_MODE }], options);
+  const report = await writeFilesSafelyReporting(dir, [{ name: fileName, content: buildTokenStore(clientId, refreshToken), mode: FILE_MODE }], {
+    overwrite: options.overwrite,
+    sameContent: (_name, existing) => holdsToken(existing, clientId, refreshToken),
+    reasonNotToKeepBackup: () => 'a refresh token',
+  });
+  const [written] = report.files;
   if (!written) throw new AppError('internal', `Writing ${path} reported nothing. Nothing may have been written.`);
-  return written;
+  return { path: written.path, status: written.status, ...(report.warnings.length > 0 ? { warnings: report.warnings } : {}) };
 }
 
 function checkRefreshToken(refreshToken: string): void {
@@ -202,30 +207,11 @@ function checkRefreshToken(refreshToken: string): void {
   if (problem) throw new AppError('bad_input', problem, { problems: [{ field: 'refreshToken', message: problem }] });
 }
 
-/** The existing file's bytes when it is a regular file; null when missing or not a file (writeFilesSafely refuses those). */
-async function existingStore(path: string): Promise<Buffer | null> {
-  try {
-    if (!(await lstat(path)).isFile()) return null;
-    return await readFile(path);
-  } catch (error) {
-    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT') return null;
-    throw new AppError('io', `Could not read ${path}: ${error instanceof Error ? error.message : String(error)}. Check the folder's permissions, then try again.`, { path });
-  }
-}
-
 function holdsToken(bytes: Buffer, clientId: string, refreshToken: string): boolean {
   try {
     return readTokenStore(bytes, clientId) === refreshToken;
   } catch {
     return false;
-  }
-}
-
-async function tightenMode(path: string): Promise<void> {
-  try {
-    await chmod(path, FILE_MODE);
-  } catch (error) {
-    throw new AppError('io', `Could not make ${path} private (mode 0600): ${error instanceof Error ? error.message : String(error)}. Check who owns the file, then try again.`, { path });
   }
 }
 

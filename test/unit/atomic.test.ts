@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppError } from '../../main/core/errors.js';
@@ -218,7 +218,7 @@ describe('writeFilesSafely', () => {
 describe('backups that are not to be kept (reasonNotToKeepBackup)', () => {
   const secretIn = (_name: string, previous: Buffer) => (previous.includes('SECRET') ? 'a secret' : null);
 
-  it('removes the backup of a replaced file holding a secret once the new files are in place, keeps the others, and reports it', async () => {
+  it('makes no backup of a replaced file holding a secret, keeps the others, and reports it', async () => {
     await writeFile(join(dir(), 'job.sh'), 'password=SECRET\n', { mode: 0o700 });
     await writeFile(join(dir(), 'README.md'), 'old notes\n');
     const report = await writeFilesSafelyReporting(
@@ -243,18 +243,17 @@ describe('backups that are not to be kept (reasonNotToKeepBackup)', () => {
     expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('password=SECRET\n');
   });
 
-  it('a backup that cannot be removed is reported with its path, so the person can delete it', async () => {
+  it('is asked before anything is written, so no backup of it ever exists (none to remove, none to leave behind)', async () => {
     await writeFile(join(dir(), 'job.sh'), 'password=SECRET\n');
-    const backup = join(dir(), 'job.sh.bak');
-    // Asked just before the removal: the backup is swapped for a folder that unlink refuses.
-    const stubborn = (name: string, previous: Buffer) => {
-      rmSync(backup);
-      mkdirSync(backup);
-      writeFileSync(join(backup, 'keep'), 'x');
+    const folderWhenAsked: string[][] = [];
+    const asking = (name: string, previous: Buffer) => {
+      folderWhenAsked.push(readdirSync(dir()).sort());
       return secretIn(name, previous);
     };
-    const report = await writeFilesSafelyReporting(dir(), [{ name: 'job.sh', content: 'new\n', mode: 0o755 }], { overwrite: true, reasonNotToKeepBackup: stubborn });
-    expect(report.withheldBackups).toEqual([{ path: join(dir(), 'job.sh'), reason: 'a secret', left: { backup, problem: expect.any(String) } }]);
+    const report = await writeFilesSafelyReporting(dir(), [{ name: 'job.sh', content: 'new\n', mode: 0o755 }], { overwrite: true, reasonNotToKeepBackup: asking });
+    expect(folderWhenAsked).toEqual([['job.sh']]);
+    expect(report.withheldBackups).toEqual([{ path: join(dir(), 'job.sh'), reason: 'a secret' }]);
+    expect(await readdir(dir())).toEqual(['job.sh']);
     expect(await readFile(join(dir(), 'job.sh'), 'utf8')).toBe('new\n');
   });
 });

@@ -99,17 +99,16 @@ describe('writeTokenStore', () => {
     expect(await readdir(dir)).toEqual([FILE]);
   });
 
-  it('another token with overwrite (a re-registration): replaced, each old store kept as a numbered .bak, 0600', async () => {
+  it('another token with overwrite (a re-registration, a rotation): replaced, 0600, and no copy of the old store kept', async () => {
     const dir = join(work, 'replaced');
     const { path } = await writeTokenStore(dir, CLIENT_ID, 'refresh-1', { overwrite: false });
     if (POSIX) await chmod(path, 0o644); // as Anaplan Connect leaves it under a 022 umask
     expect(await writeTokenStore(dir, CLIENT_ID, 'refresh-2', { overwrite: true })).toEqual({ path, status: 'replaced' });
     expect(await writeTokenStore(dir, CLIENT_ID, 'refresh-3', { overwrite: true })).toEqual({ path, status: 'replaced' });
-    expect((await readdir(dir)).sort()).toEqual([`${FILE}`, `${FILE}.1.bak`, `${FILE}.bak`].sort());
+    // Issue 13: a .bak per rotation kept retired refresh tokens, and ran out of names after 1,000.
+    expect(await readdir(dir)).toEqual([FILE]);
     expect(readTokenStore(await readFile(path), CLIENT_ID)).toBe('refresh-3');
-    expect(readTokenStore(await readFile(`${path}.bak`), CLIENT_ID)).toBe('refresh-1');
-    expect(readTokenStore(await readFile(`${path}.1.bak`), CLIENT_ID)).toBe('refresh-2');
-    if (POSIX) for (const file of [path, `${path}.bak`, `${path}.1.bak`]) expect(await modeOf(file)).toBe(0o600);
+    if (POSIX) expect(await modeOf(path)).toBe(0o600);
   });
 
   it('a damaged store is replaced only with overwrite', async () => {
