@@ -303,7 +303,7 @@ export async function startTap(target: string): Promise<Tap> {
     const body: Buffer[] = [];
     req.on('data', (chunk: Buffer) => body.push(chunk));
     req.on('end', () => {
-      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
+      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host ?? upstream.host };
       const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
         const parts: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => parts.push(chunk));

@@ -87,7 +87,9 @@ export function oauthService(options: OAuthOptions = {}): RouteModule {
           lastPollAt: now,
         };
         ctx.env.state.oauth.deviceCodes.push(record);
-        const verificationUri = `${ctx.env.baseUrl}/activate`;
+        // Behind a reverse proxy (X-Forwarded-Host), the sign-in page is named where the client reached the server, as a real one would name it.
+        const forwarded = ctx.headers['x-forwarded-host'];
+        const verificationUri = `${forwarded ? `http://${forwarded}` : ctx.env.baseUrl}/activate`;
         return noStore(200, {
           device_code: record.deviceCode,
           user_code: record.userCode,
