@@ -78,10 +78,10 @@ export async function runDeviceFlow(input: DeviceFlowInput): Promise<DeviceFlowR
   const tokens = await pollForTokens(code, options);
   const refreshToken = requireRefreshToken(tokens);
   // Saved before anything else can fail: a refresh token lost to a failed read costs the person a new code.
-  const { path: tokenStore } = await writeTokenStore(input.tokenStoreDir, clientId, refreshToken, { overwrite: true });
+  const { path: tokenStore, warnings: storeWarnings = [] } = await writeTokenStore(input.tokenStoreDir, clientId, refreshToken, { overwrite: true });
   try {
     await input.onTokenStored?.({ tokenStore, refreshToken });
-    const login = await discover(input.http, apiUrl, accessTokenOf(tokens));
+    const login = withWarnings(await discover(input.http, apiUrl, accessTokenOf(tokens)), storeWarnings);
     return { login, tokenStore, refreshToken };
   } catch (error) {
     throw failedAfterTokenStored(error, { clientId, tokenStoreDir: input.tokenStoreDir, tokenStore });
@@ -113,8 +113,13 @@ export interface TokenStoreInput {
   encoding?: BodyEncoding;
 }
 
+/** A result with more warnings (a folder others can write in, say), none added when there are none. */
+function withWarnings<T extends { warnings?: string[] | undefined }>(result: T, more: readonly string[]): T {
+  return more.length === 0 ? result : { ...result, warnings: [...(result.warnings ?? []), ...more] };
+}
+
 /** An access token from the stored refresh token, as an unattended job gets one; a rotated refresh token is written back. */
-export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ token: AuthToken; rotated: boolean }> {
+export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ token: AuthToken; rotated: boolean; warnings: string[] }> {
   const clientId = checkClientId(input.clientId);
   const path = join(input.tokenStoreDir, tokenStoreFileName(clientId));
   let bytes: Buffer;
@@ -134,8 +139,8 @@ export async function accessTokenFromStore(input: TokenStoreInput): Promise<{ to
   const tokens = await refreshTokens({ http: input.http, tokenUrl: requireEndpoint(input.endpoints, 'tokenUrl'), clientId, refreshToken: stored, encoding: input.encoding ?? 'form' });
   const rotated = tokens.refreshToken !== null && tokens.refreshToken !== stored;
   // A rotatable client's new refresh token replaces the old one, which is no longer valid (anaplan-facts §4).
-  if (rotated && tokens.refreshToken) await saveRotatedToken(input.tokenStoreDir, clientId, tokens.refreshToken);
-  return { token: accessTokenOf(tokens), rotated };
+  const warnings = rotated && tokens.refreshToken ? await saveRotatedToken(input.tokenStoreDir, clientId, tokens.refreshToken) : [];
+  return { token: accessTokenOf(tokens), rotated, warnings };
 }
 
 /** The token store belongs to another account (the one that runs the job): this one must not use it. */
@@ -155,9 +160,9 @@ function notThisAccounts(path: string, what: 'read' | 'replace'): AppError {
  * (anaplan-facts §4); we treat the stored one as retired, as rotation usually means. If the new
  * one cannot be saved, the next run may have nothing that works: the person must know now.
  */
-async function saveRotatedToken(tokenStoreDir: string, clientId: string, refreshToken: string): Promise<void> {
+async function saveRotatedToken(tokenStoreDir: string, clientId: string, refreshToken: string): Promise<string[]> {
   try {
-    await writeTokenStore(tokenStoreDir, clientId, refreshToken, { overwrite: true });
+    return (await writeTokenStore(tokenStoreDir, clientId, refreshToken, { overwrite: true })).warnings ?? [];
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new AppError(
@@ -175,10 +180,9 @@ async function saveRotatedToken(tokenStoreDir: string, clientId: string, refresh
  * adds a warning that says so.
  */
 export async function loginWithTokenStore(input: TokenStoreInput & { knownRotatable?: boolean }): Promise<LoginResult & { rotated: boolean }> {
-  const { token, rotated } = await accessTokenFromStore(input);
+  const { token, rotated, warnings: storeWarnings } = await accessTokenFromStore(input);
   const login = await discover(input.http, requireEndpoint(input.endpoints, 'apiUrl'), token);
-  const warnings = rotated && !input.knownRotatable ? [ROTATED_WARNING] : [];
-  return { ...login, rotated, ...(warnings.length > 0 ? { warnings } : {}) };
+  return { ...withWarnings(login, [...(rotated && !input.knownRotatable ? [ROTATED_WARNING] : []), ...storeWarnings]), rotated };
 }
 
 export const ROTATED_WARNING =

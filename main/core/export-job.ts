@@ -18,7 +18,7 @@ import {
 import { secretHeldIn } from '../export/inline-secret.js';
 import { encodeKeystoreAccess, keystoreAccessPath } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../anaplan/token-store.js';
-import { writeFilesSafely, writeFilesSafelyReporting, type FileToWrite, type WithheldBackup, type WrittenFile } from '../fs/atomic.js';
+import { writeFilesSafelyReporting, type FileToWrite, type WithheldBackup, type WrittenFile } from '../fs/atomic.js';
 import { buildZip } from '../fs/zip.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { currentAccountName } from './account.js';
@@ -170,15 +170,18 @@ export async function writeExportFiles(dir: string, files: readonly FileToWrite[
   }
   const report = await writeFilesSafelyReporting(dir, files, { overwrite, reasonNotToKeepBackup: secretHeldIn });
   const written = report.files;
+  const warnings = [...report.warnings, ...report.withheldBackups.map(withheldBackupWarning)];
   // keystore-access.txt keeps its backup: it is where Anaplan Connect looks, for every job of that account.
-  if (homeFile) written.push(...(await writeFilesSafely(homeFile.dir, [homeFile.file], { overwrite })));
-  return { files: written, warnings: report.withheldBackups.map(withheldBackupWarning) };
+  if (homeFile) {
+    const home = await writeFilesSafelyReporting(homeFile.dir, [homeFile.file], { overwrite });
+    written.push(...home.files);
+    warnings.push(...home.warnings);
+  }
+  return { files: written, warnings };
 }
 
-function withheldBackupWarning({ path, reason, left }: WithheldBackup): string {
-  const name = basename(path);
-  if (!left) return `The previous ${name} held ${reason}; it was replaced and not kept as a backup.`;
-  return `The previous ${name} held ${reason}. It was replaced, but its backup ${left.backup} could not be removed (${left.problem.replace(/\.$/, '')}): delete it now.`;
+function withheldBackupWarning({ path, reason }: WithheldBackup): string {
+  return `The previous ${basename(path)} held ${reason}; it was replaced and not kept as a backup.`;
 }
 
 /**

@@ -58,11 +58,6 @@ export interface WithheldBackup {
   path: string;
   /** As reasonNotToKeepBackup gave it. */
   reason: string;
-  /**
-   * Never set any more: no backup of such a file is made, so none can be left behind. Kept until
-   * the callers that still read it (core/export-job.ts) drop it.
-   */
-  left?: { backup: string; problem: string };
 }
 
 /** The steps of writeFilesSafely a test may stop at (writeStepHooks). */

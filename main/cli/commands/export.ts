@@ -129,7 +129,7 @@ export function registerExport(program: Command, run: Run): void {
     .option('--schedule-account <account>', 'the account the schedule runs as (default: --run-as, else yours)')
     .option('--run-as <account>', 'the account that runs the job (default: yours): keystore-access.txt and the token store are looked for in its home, and as root the job folder, its logs and keystore-access.txt are made its own')
     .option('--bundle', 'also write anaplan-connect-job.zip: the whole job as one file to copy to the server')
-    .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept, except of a script or bundle holding a secret)');
+    .option('--overwrite', 'replace files that differ (a numbered .bak copy is kept, except of a script or bundle holding a secret: of that no copy is made)');
   addEndpointOptions(command);
   addJsonOption(command)
     .addHelpText(
