@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 
 /**
  * A proxy on loopback that wants Basic proxy credentials, like a corporate proxy: CONNECT tunnels
@@ -8,17 +8,31 @@ import { connect, type AddressInfo } from 'node:net';
  */
 export interface AuthProxy {
   port: number;
-  /** Tunnels opened with the right credentials. */
+  /** Tunnels opened with the right credentials ("host:port" as the client asked for it). */
   tunnels: string[];
   /** "METHOD url" of the plain-http requests forwarded with the right credentials. */
   forwarded: string[];
   close(): Promise<void>;
 }
 
-export async function startAuthProxy(user: string, password: string): Promise<AuthProxy> {
+export interface AuthProxyOptions {
+  /**
+   * Target names the proxy resolves itself, as a corporate proxy's DNS would: a name such as
+   * emulator.anaplan.test that only the proxy knows, mapped to where it really connects (the
+   * emulator, or a TLS front for it, on loopback). The client never resolves a name it sends through
+   * a proxy, and a loopback target is never sent through one (main/net/http.ts isLoopbackUrl): this
+   * is how a test reaches the emulator through the proxy. Other names are connected to as given.
+   */
+  hosts?: Record<string, { host: string; port: number }>;
+}
+
+export async function startAuthProxy(user: string, password: string, options: AuthProxyOptions = {}): Promise<AuthProxy> {
   const tunnels: string[] = [];
   const forwarded: string[] = [];
   const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const hosts = Object.fromEntries(Object.entries(options.hosts ?? {}).map(([name, to]) => [name.toLowerCase(), to]));
+  const where = (host: string, port: number) => hosts[host.toLowerCase()] ?? { host, port };
+  const tunnelSockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     if (!/^http:\/\//.test(req.url ?? '')) {
       res.writeHead(405);
@@ -32,29 +46,35 @@ export async function startAuthProxy(user: string, password: string): Promise<Au
     }
     forwarded.push(`${req.method} ${req.url}`);
     const target = new URL(req.url ?? '');
+    const to = where(target.hostname, Number(target.port) || 80);
     const headers = { ...req.headers };
     delete headers['proxy-authorization'];
     delete headers['proxy-connection'];
-    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
+    const upstream = httpRequest({ host: to.host, port: to.port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
-  server.on('connect', (req, client, head) => {
+  server.on('connect', (req, client: Socket, head: Buffer) => {
     if (req.headers['proxy-authorization'] !== expected) {
       client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
       return;
     }
     tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
+    const separator = (req.url ?? '').lastIndexOf(':');
+    const to = where((req.url ?? '').slice(0, separator).replace(/^\[|\]$/g, ''), Number((req.url ?? '').slice(separator + 1)));
+    const upstream = connect(to.port, to.host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    for (const socket of [client, upstream]) {
+      tunnelSockets.add(socket);
+      socket.on('close', () => tunnelSockets.delete(socket));
+    }
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
@@ -65,6 +85,8 @@ export async function startAuthProxy(user: string, password: string): Promise<Au
     forwarded,
     close: () =>
       new Promise<void>((resolve) => {
+        // A tunnel is no longer the http server's connection: ended here, or close would wait for the client.
+        for (const socket of tunnelSockets) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { get as httpGet } from 'node:http';
+import { createServer as createHttpServer, get as httpGet, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -26,6 +27,7 @@ import {
   type Haystack,
   type Tap,
 } from '../support/secret-sweep.js';
+import { type TlsFront, startTlsFront } from '../support/recording-proxy.js';
 import { TestCa } from '../support/test-ca.js';
 import { SEED_OAUTH_CLIENTS, startEmulator, type Emulator } from '../emulator/server.js';
 
@@ -33,7 +35,10 @@ import { SEED_OAUTH_CLIENTS, startEmulator, type Emulator } from '../emulator/se
  * Issue 7, secrets hygiene, through the browser UI: real Chromium clicks the real UI of
  * `anaplan-setup ui` through the Basic, certificate and OAuth paths with known secrets (the UI
  * server reaching the emulator through a proxy that wants a password, given in HTTP_PROXY as the
- * UI advises). Then the temp HOME (settings, keys, token store), the export folders, the job
+ * UI advises). A loopback URL never goes through a proxy, so the emulator is reached as
+ * https://emulator.anaplan.test, a name only the proxy resolves (to a TLS front, then the https
+ * hop below, then the tap, then the emulator), with the front's CA given as the connection's
+ * extra CA file. Then the temp HOME (settings, keys, token store), the export folders, the job
  * account's home, the UI server's whole output, the browser's storage (local, session,
  * IndexedDB, Cache Storage, cookies), the page URL and the browser's profile folder on disk are
  * searched for every secret in every encoding the sweep knows.
@@ -49,11 +54,17 @@ const SECRETS = {
 /** Mistyped first, as people do: error messages must not echo it. */
 const WRONG_PASSWORD = 'UI wrong pw Marble-3308 otter';
 const PROXY_USER = 'proxyuser';
+/** A name that is not loopback: only the proxy knows where it is. */
+const REMOTE_NAME = 'emulator.anaplan.test';
 const client = SEED_OAUTH_CLIENTS.rotatable;
 
 let emulator: Emulator;
 let tap: Tap;
 let proxy: AuthProxy;
+let front: TlsFront;
+let hop: HttpsHop;
+/** The emulator (through the tap) as the UI server is told to reach it: https, a non-loopback name. */
+let remoteUrl: string;
 let ca: TestCa;
 let base: string;
 let home: string;
@@ -86,6 +97,52 @@ const allowances: Allowance[] = [
 ];
 
 if (!CHROMIUM_PATH) console.warn('SKIPPED UI secrets hygiene: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH).');
+
+interface HttpsHop {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * What sits behind a TLS-terminating front: the requests arrive here as plain http, forwarded to
+ * `upstream` (the tap) with X-Forwarded-Proto: https, as such a front says. The emulator names its
+ * sign-in page where the client reached it (X-Forwarded-Host, which the tap sets from the Host the
+ * client sent), but always with http://: in the answers, http:// + that host is written as
+ * https:// + that host, the address the client really used and so the OAuth 2.0 host in use
+ * (isVerificationUriSafe refuses a sign-in page anywhere else). Nothing else is changed, and the
+ * tap still sees the emulator's own answers.
+ */
+async function startHttpsHop(upstream: string): Promise<HttpsHop> {
+  const target = new URL(upstream);
+  const server = createHttpServer((req, res) => {
+    const publicHost = req.headers.host ?? '';
+    const [plain, secure] = [`http://${publicHost}`, `https://${publicHost}`];
+    const headers = { ...req.headers, 'x-forwarded-proto': 'https' };
+    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+      const parts: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => parts.push(chunk));
+      answer.on('end', () => {
+        let bytes = Buffer.concat(parts);
+        if (publicHost && bytes.includes(plain)) bytes = Buffer.from(bytes.toString('utf8').replaceAll(plain, secure), 'utf8');
+        const out = { ...answer.headers, 'content-length': String(bytes.length) };
+        delete out['transfer-encoding'];
+        res.writeHead(answer.statusCode ?? 502, out);
+        res.end(bytes);
+      });
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /** `anaplan-setup ui` with only this environment (nothing inherited), every byte it prints kept. */
 async function startUiServer(): Promise<void> {
@@ -172,8 +229,12 @@ async function newConnection(page: Page, name: string): Promise<void> {
   await fill(page, 'Connection name', name);
   await fill(page, 'Anaplan user (email)', EMAIL);
   await page.getByLabel('Region', { exact: true }).selectOption('custom');
-  await fill(page, 'Auth URL', tap.url);
-  await fill(page, 'API URL', tap.url);
+  await fill(page, 'Auth URL', remoteUrl);
+  await fill(page, 'API URL', remoteUrl);
+  // The front's certificate is signed by a CA of its own, as a TLS-inspecting proxy's would be.
+  const caFile = page.getByLabel('Extra CA certificates (PEM file, optional)', { exact: true });
+  if (!(await caFile.isVisible())) await page.getByText('Network: proxy and certificates', { exact: true }).click();
+  await caFile.fill(front.caFile);
   await page.getByRole('button', { name: 'Continue' }).click();
 }
 
@@ -196,7 +257,10 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     emulator = await startEmulator({ oauth: { interval: 1 } });
     emulator.addUser({ email: EMAIL, password: SECRETS.password, firstName: 'Ada', lastName: 'Lovelace' });
     tap = await startTap(emulator.url);
-    proxy = await startAuthProxy(PROXY_USER, SECRETS.proxyPassword);
+    hop = await startHttpsHop(tap.url);
+    front = await startTlsFront(REMOTE_NAME, hop.port);
+    remoteUrl = `https://${REMOTE_NAME}:${front.port}`;
+    proxy = await startAuthProxy(PROXY_USER, SECRETS.proxyPassword, { hosts: { [REMOTE_NAME]: { host: '127.0.0.1', port: front.port } } });
     ca = TestCa.create();
     base = await mkdtemp(join(tmpdir(), 'ui-secrets-hygiene-'));
     home = join(base, 'home');
@@ -223,6 +287,8 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     }
     ca?.remove();
     await proxy?.close();
+    await front?.close();
+    await hop?.close();
     await tap?.close();
     await emulator?.close();
     if (base) await rm(base, { recursive: true, force: true });
@@ -252,6 +318,7 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     await page.getByRole('button', { name: 'Test login' }).click();
     await page.getByText('Login OK').waitFor();
     expect(proxy.tunnels.length, 'the UI server went through the proxy with its password').toBeGreaterThan(tunnelsBefore);
+    expect(new Set(proxy.tunnels.slice(tunnelsBefore)), 'each tunnel to the emulator\u2019s name').toEqual(new Set([`${REMOTE_NAME}:${front.port}`]));
     await page.getByRole('button', { name: 'Continue' }).click();
     await exportTo(page, at.exports('basic'), 'Finance Planning');
     await keepClientSideState(page, 'Basic');
@@ -340,6 +407,8 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     const credentials = tap.credentials();
     for (const { name, value } of credentials) book.add(name, value);
     for (const kind of ['tokenValue', 'access_token', 'refresh_token', 'id_token', 'device_code']) expect(credentials.some((c) => c.name.startsWith(`${kind} #`)), kind).toBe(true);
+    // Only the proxy knows where the emulator's name is: all of that came through it, every tunnel to that name.
+    expect(new Set(proxy.tunnels)).toEqual(new Set([`${REMOTE_NAME}:${front.port}`]));
 
     // Stop the UI server and the browser, so that their output and Chromium's disk state are complete.
     await context.close();

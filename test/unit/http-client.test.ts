@@ -106,18 +106,25 @@ describe('the one HTTP client', () => {
   });
 
   test('a proxy answering 407 becomes proxy_auth_required', async () => {
-    const proxy = createHttpServer((_req, res) => {
+    // Asked for by a name that is not loopback (a loopback host is never sent through a proxy); the
+    // name never resolves: the proxy refuses before it would look it up.
+    const asked: string[] = [];
+    const proxy = createHttpServer((req, res) => {
+      asked.push(`${req.method ?? ''} ${req.url ?? ''}`);
       res.writeHead(407, { 'proxy-authenticate': 'Basic realm="corp"' });
       res.end();
     });
-    proxy.on('connect', (_req, socket) => {
+    proxy.on('connect', (req, socket) => {
+      asked.push(`CONNECT ${req.url ?? ''}`);
       socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n');
     });
     const port = await listen(proxy);
     try {
-      const error = await failure(client({ proxyUrl: `http://127.0.0.1:${port}`, maxRetries: 0 }).send(get(`${emulator.url}/2/0/users/me`)));
+      const error = await failure(client({ proxyUrl: `http://127.0.0.1:${port}`, maxRetries: 0 }).send(get('https://emulator.anaplan.test/2/0/users/me')));
       expect(error.code).toBe('proxy_auth_required');
       expect(error.message).toMatch(/407/);
+      expect(error.message).toContain('emulator.anaplan.test');
+      expect(asked).toEqual(['CONNECT emulator.anaplan.test:443']);
     } finally {
       proxy.closeAllConnections();
       await new Promise((r) => proxy.close(r));

@@ -8,6 +8,8 @@ import { mapNetworkError, proxyFor, type ProxyInUse } from '../../main/net/http.
  */
 
 const TARGET = 'https://us1a.app.anaplan.com/oauth/token';
+/** A plain-http host that is not this machine. */
+const HTTP_TARGET = 'http://emulator.anaplan.test:8080/x';
 
 /** An error as Node's net module raises it. */
 function systemError(code: string, fields: { address?: string; port?: number; hostname?: string; syscall?: string }): Error {
@@ -27,11 +29,16 @@ describe('proxyFor: the proxy a call goes through', () => {
     expect(proxyFor(TARGET, null, { HTTPS_PROXY: 'http://u:p@a:1', https_proxy: 'http://b:2' })).toEqual({ hostname: 'b', port: 2, setting: 'https_proxy' });
     expect(proxyFor(TARGET, null, { HTTPS_PROXY: 'http://u:p@a:1' })).toEqual({ hostname: 'a', port: 1, setting: 'HTTPS_PROXY' });
     expect(proxyFor(TARGET, null, { HTTP_PROXY: 'http://c:3' })).toEqual({ hostname: 'c', port: 3, setting: 'HTTP_PROXY' });
-    expect(proxyFor('http://127.0.0.1:8080/x', null, { HTTPS_PROXY: 'http://a:1' })).toBeNull();
-    expect(proxyFor('http://127.0.0.1:8080/x', null, { http_proxy: 'http://d:4', HTTP_PROXY: 'http://c:3' })).toEqual({ hostname: 'd', port: 4, setting: 'http_proxy' });
+    // A plain-http target (not loopback: that is never proxied, below) takes no https proxy, and http_proxy before HTTP_PROXY.
+    expect(proxyFor(HTTP_TARGET, null, { HTTPS_PROXY: 'http://a:1' })).toBeNull();
+    expect(proxyFor(HTTP_TARGET, null, { http_proxy: 'http://d:4', HTTP_PROXY: 'http://c:3' })).toEqual({ hostname: 'd', port: 4, setting: 'http_proxy' });
     // As undici reads them: a lowercase variable set but empty hides its uppercase twin.
     expect(proxyFor(TARGET, null, { https_proxy: '', HTTPS_PROXY: 'http://a:1', HTTP_PROXY: 'http://c:3' })).toEqual({ hostname: 'c', port: 3, setting: 'HTTP_PROXY' });
     expect(proxyFor(TARGET, null, {})).toBeNull();
+  });
+
+  test('this machine (loopback) never goes through a proxy, explicit or from the environment', () => {
+    expect(proxyFor('http://127.0.0.1:8080/x', 'http://p:9', { http_proxy: 'http://d:4', HTTP_PROXY: 'http://c:3', HTTPS_PROXY: 'http://a:1' })).toBeNull();
   });
 
   test('NO_PROXY: exact hosts, domains and their subdomains, ports, and "*"', () => {

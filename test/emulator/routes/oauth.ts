@@ -89,7 +89,8 @@ export function oauthService(options: OAuthOptions = {}): RouteModule {
         ctx.env.state.oauth.deviceCodes.push(record);
         // Behind a reverse proxy (X-Forwarded-Host), the sign-in page is named where the client reached the server, as a real one would name it.
         const forwarded = ctx.headers['x-forwarded-host'];
-        const verificationUri = `${forwarded ? `http://${forwarded}` : ctx.env.baseUrl}/activate`;
+        const scheme = ctx.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+        const verificationUri = `${forwarded ? `${scheme}://${forwarded}` : ctx.env.baseUrl}/activate`;
         return noStore(200, {
           device_code: record.deviceCode,
           user_code: record.userCode,
