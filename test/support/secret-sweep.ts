@@ -279,8 +279,13 @@ export interface Tap {
   close(): Promise<void>;
 }
 
-/** A reverse proxy that forwards to `target` (plain HTTP) and records every credential in the answers. */
-export async function startTap(target: string): Promise<Tap> {
+/**
+ * A reverse proxy that forwards to `target` (plain HTTP) and records every credential in the
+ * answers. It says where the client reached it (X-Forwarded-Host), and `behindTls` that this was
+ * over https (X-Forwarded-Proto), as the hop behind a TLS-terminating front would: the emulator
+ * then names its sign-in page where the client really is.
+ */
+export async function startTap(target: string, options: { behindTls?: boolean } = {}): Promise<Tap> {
   const upstream = new URL(target);
   const seen = new Map<string, string>();
   const counts = new Map<string, number>();
@@ -303,7 +308,7 @@ export async function startTap(target: string): Promise<Tap> {
     const body: Buffer[] = [];
     req.on('data', (chunk: Buffer) => body.push(chunk));
     req.on('end', () => {
-      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host ?? upstream.host };
+      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host, 'x-forwarded-host': req.headers.host ?? upstream.host, ...(options.behindTls ? { 'x-forwarded-proto': 'https' } : {}) };
       const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
         const parts: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => parts.push(chunk));

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { createServer as createHttpServer, get as httpGet, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get as httpGet } from 'node:http';
 import { dirname, join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -36,8 +35,8 @@ import { SEED_OAUTH_CLIENTS, startEmulator, type Emulator } from '../emulator/se
  * `anaplan-setup ui` through the Basic, certificate and OAuth paths with known secrets (the UI
  * server reaching the emulator through a proxy that wants a password, given in HTTP_PROXY as the
  * UI advises). A loopback URL never goes through a proxy, so the emulator is reached as
- * https://emulator.anaplan.test, a name only the proxy resolves (to a TLS front, then the https
- * hop below, then the tap, then the emulator), with the front's CA given as the connection's
+ * https://emulator.anaplan.test, a name only the proxy resolves (to a TLS front, then the tap,
+ * which tells the emulator the client came over https, then the emulator), with the front's CA given as the connection's
  * extra CA file. Then the temp HOME (settings, keys, token store), the export folders, the job
  * account's home, the UI server's whole output, the browser's storage (local, session,
  * IndexedDB, Cache Storage, cookies), the page URL and the browser's profile folder on disk are
@@ -62,7 +61,6 @@ let emulator: Emulator;
 let tap: Tap;
 let proxy: AuthProxy;
 let front: TlsFront;
-let hop: HttpsHop;
 /** The emulator (through the tap) as the UI server is told to reach it: https, a non-loopback name. */
 let remoteUrl: string;
 let ca: TestCa;
@@ -98,51 +96,6 @@ const allowances: Allowance[] = [
 
 if (!CHROMIUM_PATH) console.warn('SKIPPED UI secrets hygiene: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH).');
 
-interface HttpsHop {
-  port: number;
-  close(): Promise<void>;
-}
-
-/**
- * What sits behind a TLS-terminating front: the requests arrive here as plain http, forwarded to
- * `upstream` (the tap) with X-Forwarded-Proto: https, as such a front says. The emulator names its
- * sign-in page where the client reached it (X-Forwarded-Host, which the tap sets from the Host the
- * client sent), but always with http://: in the answers, http:// + that host is written as
- * https:// + that host, the address the client really used and so the OAuth 2.0 host in use
- * (isVerificationUriSafe refuses a sign-in page anywhere else). Nothing else is changed, and the
- * tap still sees the emulator's own answers.
- */
-async function startHttpsHop(upstream: string): Promise<HttpsHop> {
-  const target = new URL(upstream);
-  const server = createHttpServer((req, res) => {
-    const publicHost = req.headers.host ?? '';
-    const [plain, secure] = [`http://${publicHost}`, `https://${publicHost}`];
-    const headers = { ...req.headers, 'x-forwarded-proto': 'https' };
-    const forward = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      const parts: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => parts.push(chunk));
-      answer.on('end', () => {
-        let bytes = Buffer.concat(parts);
-        if (publicHost && bytes.includes(plain)) bytes = Buffer.from(bytes.toString('utf8').replaceAll(plain, secure), 'utf8');
-        const out = { ...answer.headers, 'content-length': String(bytes.length) };
-        delete out['transfer-encoding'];
-        res.writeHead(answer.statusCode ?? 502, out);
-        res.end(bytes);
-      });
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** `anaplan-setup ui` with only this environment (nothing inherited), every byte it prints kept. */
 async function startUiServer(): Promise<void> {
@@ -256,9 +209,8 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
   beforeAll(async () => {
     emulator = await startEmulator({ oauth: { interval: 1 } });
     emulator.addUser({ email: EMAIL, password: SECRETS.password, firstName: 'Ada', lastName: 'Lovelace' });
-    tap = await startTap(emulator.url);
-    hop = await startHttpsHop(tap.url);
-    front = await startTlsFront(REMOTE_NAME, hop.port);
+    tap = await startTap(emulator.url, { behindTls: true });
+    front = await startTlsFront(REMOTE_NAME, Number(new URL(tap.url).port));
     remoteUrl = `https://${REMOTE_NAME}:${front.port}`;
     proxy = await startAuthProxy(PROXY_USER, SECRETS.proxyPassword, { hosts: { [REMOTE_NAME]: { host: '127.0.0.1', port: front.port } } });
     ca = TestCa.create();
@@ -288,7 +240,6 @@ describe.skipIf(!CHROMIUM_PATH)('secrets hygiene through the browser UI', () => 
     ca?.remove();
     await proxy?.close();
     await front?.close();
-    await hop?.close();
     await tap?.close();
     await emulator?.close();
     if (base) await rm(base, { recursive: true, force: true });

@@ -362,8 +362,8 @@ describe.concurrent('certificate sign-in through `anaplan-setup login --method c
 // 4. The OAuth device grant: `anaplan-setup oauth --json`
 
 /** Runs `oauth --json` to the end, calling onCode with the code event (to approve it on the emulator). */
-async function oauthFlow(emu: Emulator, sb: Sandbox, extra: string[], onCode?: (userCode: string) => void): Promise<NdjsonRun> {
-  const args = ['oauth', '--client-id', DEVICE_CLIENT, '--token-store-dir', join(sb.home, 'store'), '--auth-url', emu.url, '--api-url', emu.url, '--oauth-url', emu.url, '--json', ...extra];
+async function oauthFlow(emu: Emulator, sb: Sandbox, extra: string[], onCode?: (userCode: string) => void, url = emu.url): Promise<NdjsonRun> {
+  const args = ['oauth', '--client-id', DEVICE_CLIENT, '--token-store-dir', join(sb.home, 'store'), '--auth-url', url, '--api-url', url, '--oauth-url', url, '--json', ...extra];
   const run = await runNdjsonCli(args, { cwd: sb.work, env: sb.env, onEvent: (event) => event.event === 'code' && onCode?.(String(event.userCode)) });
   expect(run.unterminated, 'every stdout line is JSON').toBe('');
   return run;
@@ -675,9 +675,11 @@ describe('a proxy answering 407 (Proxy Authentication Required)', () => {
     const sb = await sandbox(context);
     const before = await snapshot(sb);
     const words = [/HTTP 407/, /proxy user and password/, /--proxy-password-env/];
+    // A loopback URL never goes through a proxy: Anaplan is named as a remote host, which the proxy refuses to reach.
+    const remote = 'https://emulator.anaplan.test';
 
     connects = 0;
-    const device = await oauthFlow(emu, sb, ['--proxy', proxyUrl]);
+    const device = await oauthFlow(emu, sb, ['--proxy', proxyUrl], undefined, remote);
     expectOAuthFailure(device, 'proxy_auth_required', words);
     expect(connects).toBe(1);
 
@@ -686,7 +688,7 @@ describe('a proxy answering 407 (Proxy Authentication Required)', () => {
     const token = 'stored-refresh-token-for-407';
     await writeTokenStore(store, ROTATABLE_CLIENT, token, { overwrite: false });
     const storeBefore = await snapshot(sb);
-    const refresh = await runCli(['login', '--method', 'oauth', '--client-id', ROTATABLE_CLIENT, '--token-store-dir', store, '--oauth-url', emu.url, '--api-url', emu.url, '--auth-url', emu.url, '--proxy', proxyUrl, '--json'], {
+    const refresh = await runCli(['login', '--method', 'oauth', '--client-id', ROTATABLE_CLIENT, '--token-store-dir', store, '--oauth-url', remote, '--api-url', remote, '--auth-url', remote, '--proxy', proxyUrl, '--json'], {
       env: sb.env,
       cwd: sb.work,
     });
@@ -696,7 +698,7 @@ describe('a proxy answering 407 (Proxy Authentication Required)', () => {
     await rm(store, { recursive: true });
 
     connects = 0;
-    const basic = await runCli(['login', '--method', 'basic', '--user', user.email, '--password-env', 'PW', '--auth-url', emu.url, '--api-url', emu.url, '--proxy', proxyUrl, '--json'], { env: sb.env, cwd: sb.work });
+    const basic = await runCli(['login', '--method', 'basic', '--user', user.email, '--password-env', 'PW', '--auth-url', remote, '--api-url', remote, '--proxy', proxyUrl, '--json'], { env: sb.env, cwd: sb.work });
     expectFailure(basic, 'proxy_auth_required', words);
     expect(connects).toBe(1);
 

@@ -27,6 +27,7 @@ import {
   type Haystack,
   type Tap,
 } from '../support/secret-sweep.js';
+import { type TlsFront, startTlsFront } from '../support/recording-proxy.js';
 import { PFX_PASSWORD, TestCa, type TestRequest } from '../support/test-ca.js';
 import { SEED, SEED_OAUTH_CLIENTS, startEmulator, type Emulator } from '../emulator/server.js';
 
@@ -61,6 +62,9 @@ const modelId = SEED.models.fpa.id;
 
 let emulator: Emulator;
 let tap: Tap;
+/** The same emulator behind the TLS front, for the steps through the proxy. */
+let remoteTap: Tap;
+let front: TlsFront;
 let proxy: AuthProxy;
 let ca: TestCa;
 let base: string;
@@ -104,7 +108,15 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 const endpoints = () => ['--auth-url', tap.url, '--api-url', tap.url, '--oauth-url', tap.url];
-const viaProxy = () => ['--proxy', `http://${PROXY_USER}@127.0.0.1:${proxy.port}`, '--proxy-password-env', 'PROXY_PW'];
+/**
+ * Through the proxy that wants a password. A loopback URL never goes through a proxy, so these
+ * steps reach the emulator as https://emulator.anaplan.test, a name only the proxy resolves (a
+ * TLS front, then a tap that tells the emulator the client came over https).
+ */
+const remoteEndpoints = () => ['--auth-url', remoteUrl(), '--api-url', remoteUrl(), '--oauth-url', remoteUrl(), '--ca-file', front.caFile];
+const viaProxy = () => [...remoteEndpoints(), '--proxy', `http://${PROXY_USER}@127.0.0.1:${proxy.port}`, '--proxy-password-env', 'PROXY_PW'];
+const REMOTE_NAME = 'emulator.anaplan.test';
+const remoteUrl = () => `https://${REMOTE_NAME}:${front.port}`;
 
 /** Runs the CLI, keeps its output for the sweep, and expects success. */
 async function cli(label: string, args: string[], ok: (code: number) => boolean = (code) => code === 0): Promise<CliResult> {
@@ -143,7 +155,9 @@ beforeAll(async () => {
   emulator = await startEmulator({ oauth: { interval: 1 } });
   emulator.addUser({ email: EMAIL, password: SECRETS.password, firstName: 'Ada', lastName: 'Lovelace' });
   tap = await startTap(emulator.url);
-  proxy = await startAuthProxy(PROXY_USER, SECRETS.proxyPassword);
+  remoteTap = await startTap(emulator.url, { behindTls: true });
+  front = await startTlsFront(REMOTE_NAME, Number(new URL(remoteTap.url).port));
+  proxy = await startAuthProxy(PROXY_USER, SECRETS.proxyPassword, { hosts: { [REMOTE_NAME]: { host: '127.0.0.1', port: front.port } } });
   ca = TestCa.create();
   closedPort = await freePort();
   base = await mkdtemp(join(tmpdir(), 'secrets-hygiene-'));
@@ -165,6 +179,8 @@ beforeAll(async () => {
 afterAll(async () => {
   ca?.remove();
   await proxy?.close();
+  await front?.close();
+  await remoteTap?.close();
   await tap?.close();
   await emulator?.close();
   if (base) await rm(base, { recursive: true, force: true });
@@ -174,7 +190,7 @@ describe('secrets hygiene through the command line', () => {
   test('Basic, certificate and OAuth with known secrets: nothing written or printed holds a secret, except where the user chose', async () => {
     // --- Basic: login through a proxy that wants a password, login as JSON, export (with proxy settings, schedule, bundle)
     const tunnelsBefore = proxy.tunnels.length;
-    await cli('login basic via proxy', ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...endpoints(), ...viaProxy()]);
+    await cli('login basic via proxy', ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...viaProxy()]);
     expect(proxy.tunnels.length).toBeGreaterThan(tunnelsBefore);
     await cli('login basic --json', ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...endpoints(), '--json']);
     await cli('export basic', [
@@ -203,7 +219,7 @@ describe('secrets hygiene through the command line', () => {
     await cli('export certificate files', ['export', '--method', 'certificate', '--certificate', join(at.keys(), 'certificate.pem'), '--key', request.keyPath, '--out', at.exports('certificate-pem'), ...endpoints()]);
 
     // --- OAuth device grant (human output, through the proxy) → login with the stored token (rotates) → export
-    const flow = spawnCli(['oauth', '--client-id', client.clientId, '--rotatable', '--token-store-dir', at.tokenStoreDir(), ...endpoints(), ...viaProxy()], env(), at.cwd());
+    const flow = spawnCli(['oauth', '--client-id', client.clientId, '--rotatable', '--token-store-dir', at.tokenStoreDir(), ...viaProxy()], env(), at.cwd());
     await expect.poll(() => emulator.state.oauth.deviceCodes.find((c) => c.clientId === client.clientId && c.status === 'pending'), { timeout: 15_000 }).toBeTruthy();
     const code = emulator.state.oauth.deviceCodes.find((c) => c.clientId === client.clientId && c.status === 'pending');
     await expect.poll(() => flow.stderr(), { timeout: 15_000 }).toContain('Waiting for the sign-in');
@@ -241,13 +257,13 @@ describe('secrets hygiene through the command line', () => {
     for (const json of [[], ['--json']]) {
       await cli(`login basic, wrong password ${json.join('')}`, ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'WRONG_PW', ...endpoints(), ...json], failed);
       await cli(`login via proxy, wrong proxy password ${json.join('')}`, [
-        'login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...endpoints(),
+        'login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...remoteEndpoints(),
         '--proxy', `http://${PROXY_USER}@127.0.0.1:${proxy.port}`, '--proxy-password-env', 'WRONG_PROXY_PW', ...json,
       ], failed);
       // (retried for a few seconds: once is enough)
       if (json.length === 0) {
         await cli('login via a proxy that is not there', [
-          'login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...endpoints(),
+          'login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...remoteEndpoints(),
           '--proxy', `http://${PROXY_USER}@127.0.0.1:${closedPort}`, '--proxy-password-env', 'PROXY_PW', '--timeout', '5',
         ], failed);
       }
@@ -256,12 +272,12 @@ describe('secrets hygiene through the command line', () => {
       await cli(`import-cert, wrong passphrase ${json.join('')}`, ['import-cert', replies.p7bPem, '--key', request.keyPath, '--passphrase-env', 'WRONG_KEY_PP', '--out', join(base, 'refused-import'), '--keystore-password-env', 'KS_PW', ...json], failed);
       await cli(`keygen, passphrase with a colon ${json.join('')}`, ['keygen', '--email', EMAIL, '--name', 'Ada Lovelace', '--passphrase-env', 'COLON_PP', '--out', join(base, 'refused-keygen'), ...json], failed);
       await cli(`export keystore, wrong password ${json.join('')}`, ['export', '--method', 'certificate', '--keystore', keystore, '--alias', 'anaplan-connect', '--keystore-password-env', 'WRONG_KS_PW', '--job-home', join(base, 'refused-job-home'), '--out', at.exports('refused'), ...json], failed);
-      await cli(`login with a password inside --proxy ${json.join('')}`, ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...endpoints(), '--proxy', `http://${PROXY_USER}:${encodeURIComponent(SECRETS.proxyPassword)}@127.0.0.1:${proxy.port}`, ...json], failed);
+      await cli(`login with a password inside --proxy ${json.join('')}`, ['login', '--method', 'basic', '--user', EMAIL, '--password-env', 'ANAPLAN_PW', ...remoteEndpoints(), '--proxy', `http://${PROXY_USER}:${encodeURIComponent(SECRETS.proxyPassword)}@127.0.0.1:${proxy.port}`, ...json], failed);
     }
     // That last one put the proxy password in a flag on purpose (it is refused): it must not come back in the output either.
 
     // Every credential the emulator handed out (Anaplan tokens, OAuth access, refresh and ID tokens, device codes).
-    const issuedCredentials = tap.credentials();
+    const issuedCredentials = [...tap.credentials(), ...remoteTap.credentials()];
     for (const { name, value } of issuedCredentials) book.add(name, value);
     const names = issuedCredentials.map((c) => c.name);
     for (const kind of ['tokenValue', 'access_token', 'refresh_token', 'id_token', 'device_code']) expect(names.some((n) => n.startsWith(`${kind} #`)), kind).toBe(true);
