@@ -1,3 +1,4 @@
+import { isLoopbackHostname } from '../net/loopback.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as z from 'zod';
 import { AppError, isAppError } from '../core/errors.js';
@@ -127,8 +128,6 @@ export function looksLikeAnaplanClientId(clientId: string): boolean {
   return ANAPLAN_CLIENT_ID.test(clientId.trim());
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * Whether a verification URI the server sent may be shown, encoded as a QR code and opened: https
  * (http only on loopback), no credentials in it, and on the OAuth host in use (same host and
@@ -145,7 +144,7 @@ export function isVerificationUriSafe(uri: string, oauthUrl: string): boolean {
     return false;
   }
   if (target.username || target.password) return false;
-  const secure = target.protocol === 'https:' || (target.protocol === 'http:' && LOOPBACK_HOSTS.has(target.hostname));
+  const secure = target.protocol === 'https:' || (target.protocol === 'http:' && isLoopbackHostname(target.hostname));
   const host = target.host.toLowerCase();
   return secure && (host === oauth.host.toLowerCase() || (target.protocol === 'https:' && knownAnaplanHosts().has(host)));
 }

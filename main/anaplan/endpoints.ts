@@ -1,3 +1,4 @@
+import { isLoopbackHostname } from '../net/loopback.js';
 import * as z from 'zod';
 import { AppError } from '../core/errors.js';
 import { DEFAULT_REGION_ID, REGIONS, findRegion } from './regions.js';
@@ -42,8 +43,6 @@ export const EndpointChoiceSchema = z.object({
 });
 export type EndpointChoice = z.infer<typeof EndpointChoiceSchema>;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
 /**
  * Custom URLs are for proxies, new regions and tests. Credentials only travel over https;
  * plain http is accepted for loopback addresses alone (a local emulator or tunnel).
@@ -55,11 +54,11 @@ export function checkServiceUrl(label: string, value: string): string {
   } catch {
     throw new AppError('bad_input', `${label} "${value}" is not a URL. Enter a full address such as https://auth.anaplan.com.`);
   }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  const loopback = isLoopbackHostname(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new AppError(
       'bad_input',
-      `${label} must start with https:// (credentials are never sent in clear text; plain http is only allowed for 127.0.0.1 and localhost).`,
+      `${label} must start with https:// (credentials are never sent in clear text; plain http is only allowed for this machine: localhost, 127.x.x.x or ::1).`,
     );
   }
   if (url.username || url.password) {

@@ -1,3 +1,4 @@
+import { isLoopbackUrl } from './loopback.js';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
@@ -200,26 +201,6 @@ async function openConnection({ proxyUri, proxyFromEnv, tls }: Route): Promise<C
   };
 }
 
-/**
- * Whether `url` names this machine: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x.x.x). The
- * WHATWG URL parser has already turned 127.1, 0x7f000001 and [0:0::1] into their plain forms.
- * Such a host is always connected to directly, whatever the proxy settings (NO_PROXY semantics):
- * through a proxy, "localhost" would be the proxy's own machine, and the proxy would see the
- * credentials that plain http carries.
- */
-export function isLoopbackUrl(url: string): boolean {
-  let hostname: string;
-  try {
-    hostname = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  if (hostname === 'localhost' || hostname === 'localhost.') return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true;
-  if (hostname === '[::1]') return true;
-  // IPv4-mapped 127.x.y.z, as the URL parser writes it: [::ffff:7fxx:xxxx].
-  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname);
-}
 
 /**
  * The answer's body as text, never more than MAX_RESPONSE_BYTES: refused at once when its
