@@ -94,10 +94,9 @@ export interface Front {
   close(): Promise<void>;
 }
 
-/** Bytes in on `host` (say ::1), out to 127.0.0.1:targetPort: the emulator listening on another loopback address. */
-export async function startTcpForwarder(host: string, targetPort: number): Promise<Front> {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((client) => {
+/** A connection handler that pipes each client to 127.0.0.1:targetPort, both sockets kept in `sockets` for closing. */
+function pipeTo(targetPort: number, sockets: Set<Socket>): (client: Socket) => void {
+  return (client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     for (const socket of [client, upstream]) {
       sockets.add(socket);
@@ -109,7 +108,13 @@ export async function startTcpForwarder(host: string, targetPort: number): Promi
     }
     client.pipe(upstream);
     upstream.pipe(client);
-  });
+  };
+}
+
+/** Bytes in on `host` (say ::1), out to 127.0.0.1:targetPort: the emulator listening on another loopback address. */
+export async function startTcpForwarder(host: string, targetPort: number): Promise<Front> {
+  const sockets = new Set<Socket>();
+  const server = createTcpServer(pipeTo(targetPort, sockets));
   const port = await listen(server, host);
   return { port, close: () => closeAll(server, sockets) };
 }
@@ -133,19 +138,7 @@ export async function startTlsFront(hostname: string, targetPort: number): Promi
   writeFileSync(file('server.ext'), `subjectAltName=DNS:${hostname}\nextendedKeyUsage=serverAuth\n`);
   openssl(['x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '2', '-extfile', file('server.ext')]);
   const sockets = new Set<Socket>();
-  const server = createTlsServer({ key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) }, (client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
+  const server = createTlsServer({ key: readFileSync(file('server.key')), cert: readFileSync(file('server.pem')) }, pipeTo(targetPort, sockets));
   const port = await listen(server, '127.0.0.1');
   return {
     port,
