@@ -1,10 +1,11 @@
-import { batOperationWord, batRem, batSetLine } from './batch-quote.js';
+import { batCommandSetLine, batOperationWord, batRem, batSetLine } from './batch-quote.js';
 import { CHECK_MARKER, SILENT_FAILURE_MARKERS, checkDiagnoses } from './check-diagnoses.js';
 import { operationActsInModel, operationNamesModel } from './operation-rules.js';
 import { describeTarget, type ExportSettings } from './generated-file.js';
 import { inlineSecretHeaderNotes } from './inline-secret.js';
 import type { CertificateCredentials, OAuthExportInput } from './input.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
+import { renderScript, type ScriptDialectRenderer } from './script-sections.js';
 import { TOKEN_STORE_DIR_ENV, tokenStoreFileName } from './oauth-token-store.js';
 import {
   CONNECTION_OPTION_SETTINGS,
@@ -22,36 +23,29 @@ import {
  * (anaplan-facts §5). CRLF throughout. No parenthesised blocks: a ")" in a value would end them.
  */
 export function buildBatScript(settings: ExportSettings): string {
-  const lines = [
-    ...header(settings),
-    '',
-    ...[...credentialSettingLines(settings, BAT), ...connectionSettingLines(settings, BAT)].map(renderBat),
-    '',
-    ...operationSettings(settings),
-    '',
-    'rem ___ Do not edit below this line ___',
-    '',
-    ...checkArgument(),
-    '',
-    ...startLog(),
-    '',
-    ...enterAnaplanConnectDir(),
-    ...javaHomeSetup(),
-    ...credentialChecks(settings),
-    ...proxyUserChecks(settings),
-    'if not defined Operation goto :no_operation',
-    ...modelCheck(settings),
-    '',
-    ...runAnaplanConnect(settings),
-    '',
-    ...errorLabels(settings),
-    '',
-    ...checkLabels(settings),
-    '',
-    ...jobLabels(settings),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+  return renderScript(BAT_SCRIPT, settings);
 }
+
+/** The .bat's rendering of each part of the job (script-sections.ts): its checks jump to labels at the end. */
+const BAT_SCRIPT: ScriptDialectRenderer = {
+  lineEnd: '\r\n',
+  sections: {
+    header,
+    settings: (settings) => [...credentialSettingLines(settings, BAT), ...connectionSettingLines(settings, BAT)].map(renderBat),
+    operation: operationSettings,
+    marker: () => ['rem ___ Do not edit below this line ___'],
+    argument: checkArgument,
+    log: startLog,
+    folder: enterAnaplanConnectDir,
+    java: javaCheck,
+    credentials: credentialChecks,
+    proxy: proxyUserChecks,
+    operationCheck: () => ['if not defined Operation goto :no_operation'],
+    modelCheck,
+    run: runAnaplanConnect,
+    labels: (settings) => [...errorLabels(settings), '', ...checkLabels(settings), '', ...jobLabels(settings)],
+  },
+};
 
 /** `anaplan-connect.bat --check`: the job's sign-in, tested with -W in place of the Operation. */
 function checkArgument(): string[] {
@@ -122,7 +116,8 @@ function header(settings: ExportSettings): string[] {
     batRem('Next steps: see README.md, written next to this script.'),
     'rem',
     'rem Settings: edit the values after "=", keeping the double quotes around the whole setting.',
-    'rem Write a percent sign in a value twice (%%). A value must not contain " or !.',
+    'rem Write a percent sign in a value twice (%%). A value must be plain ASCII and must not contain ! or',
+    'rem a double quote, OnFailure excepted, which may hold double quotes.',
     // Settings are read literally: "!" must not be special here, whatever the machine's default.
     'setlocal EnableExtensions DisableDelayedExpansion',
   ];
@@ -137,7 +132,8 @@ const BAT: Dialect = {
 };
 
 function renderBat(line: SettingLine): string {
-  return line.kind === 'comment' ? batRem(line.text) : batSetLine(line.name, line.value, line.field, { javaArgument: line.javaArgument });
+  if (line.kind === 'comment') return batRem(line.text);
+  return line.command ? batCommandSetLine(line.name, line.value, line.field) : batSetLine(line.name, line.value, line.field, { javaArgument: line.javaArgument });
 }
 
 function operationSettings(settings: ExportSettings): string[] {
@@ -169,7 +165,7 @@ function credentialChecks(settings: ExportSettings): string[] {
   switch (settings.method) {
     case 'basic':
       return settings.password.source === 'env'
-        ? ['if not defined PasswordVariable goto :no_password', 'if not defined %PasswordVariable% goto :no_password']
+        ? ['if not defined PasswordVariable goto :no_password', 'if not defined %PasswordVariable% goto :no_password', ...secretCheck('PasswordVariable')]
         : [];
     case 'certificate':
       return certificateCredentialChecks(settings.credentials);
@@ -210,13 +206,15 @@ function certificateCredentialChecks(credentials: CertificateCredentials): strin
         'if not exist "%CertificateFile%" goto :no_certificate',
         'if not exist "%PrivateKeyFile%" goto :no_private_key',
         ...(credentials.keyPassphrase.source === 'env'
-          ? ['if not defined KeyPassphraseVariable goto :no_passphrase', 'if not defined %KeyPassphraseVariable% goto :no_passphrase']
+          ? ['if not defined KeyPassphraseVariable goto :no_passphrase', 'if not defined %KeyPassphraseVariable% goto :no_passphrase', ...secretCheck('KeyPassphraseVariable')]
           : []),
       ];
   }
 }
 
-// A dated log per run (the date from PowerShell: %DATE% and %TIME% depend on the locale). cmd.exe
+// A dated log per run (the date from PowerShell: %DATE% and %TIME% depend on the locale, and so
+// does Get-Date -Format, whose calendar gives the year 2569 under a Thai locale: the invariant
+// culture's Gregorian calendar, whatever the account's locale). cmd.exe
 // has no tee: Anaplan Connect's output goes to the log and is shown when it ends. When the log
 // folder cannot be written, the log goes to %TEMP% instead, so the job still runs.
 function startLog(): string[] {
@@ -224,7 +222,7 @@ function startLog(): string[] {
     'rem A dated log of this run: Anaplan Connect writes into it, and it is shown here when Anaplan Connect ends.',
     'if not defined LogDir set "LogDir=%~dp0logs"',
     'set "RunStamp="',
-    `for /f "delims=" %%T in ('powershell -NoProfile -NonInteractive -Command "Get-Date -Format yyyyMMdd-HHmmss"') do set "RunStamp=%%T"`,
+    `for /f "delims=" %%T in ('powershell -NoProfile -NonInteractive -Command "[DateTime]::Now.ToString('yyyyMMdd-HHmmss', [Globalization.CultureInfo]::InvariantCulture)"') do set "RunStamp=%%T"`,
     'if not defined RunStamp set "RunStamp=%RANDOM%"',
     'if not exist "%LogDir%\\" mkdir "%LogDir%" 2>nul',
     'set "LogFile=%LogDir%\\anaplan-connect-%RunStamp%.log"',
@@ -233,12 +231,117 @@ function startLog(): string[] {
   ];
 }
 
-function javaHomeSetup(): string[] {
+/**
+ * Java, found by AnaplanClient.bat's own rule (4.x, anaplan-facts §8): JAVA_HOME\bin\java.exe, or,
+ * without JAVA_HOME, the JavaHome of the CurrentVersion under the registry keys Java 8 installers
+ * write (it does not look at the PATH); then `java -fullversion`, whose major.minor it accepts
+ * when the major is 1 or more but not 9 and the minor is 0 or 8 (1.8, 11.0, 17.0, 21.0). Its error
+ * paths end with a bare `exit`, which ends the whole cmd.exe: no log shown, no OnFailure, and
+ * maybe exit code 0 for the scheduler. So the job applies the same rule first and reports a
+ * failure itself (exit code 1, through OnFailure), and hands AnaplanClient.bat the JAVA_HOME it
+ * checked. A JAVA_HOME with ( ) & ^ @ ! (C:\Program Files (x86)\...) breaks AnaplanClient.bat's
+ * version check (cmd /c drops the quotes around a path holding them): its 8.3 short name, which
+ * has none of them, is passed instead; a drive without 8.3 names stops the job with a message.
+ */
+function javaCheck(): string[] {
+  const plain = [
+    'set "JavaHomePlain=%JAVA_HOME:(=%"',
+    ...[')', '&', '^', '@', '!'].map((character) => `set "JavaHomePlain=%JavaHomePlain:${character}=%"`),
+  ];
   return [
-    'if defined JavaHome if not exist "%JavaHome%\\bin\\java.exe" goto :no_java',
+    'rem Java, found as AnaplanClient.bat finds it and checked with its rules before it runs: its own',
+    'rem error paths end the whole cmd.exe, with no log shown and no OnFailure. See README.md.',
     'if defined JavaHome set "JAVA_HOME=%JavaHome%"',
+    'if defined JAVA_HOME set "JAVA_HOME=%JAVA_HOME:"=%"',
+    'if not defined JAVA_HOME call :java_home_from_registry',
+    'if not defined JAVA_HOME goto :no_java_home',
+    'if not exist "%JAVA_HOME%\\bin\\java.exe" goto :no_java',
+    'rem A JAVA_HOME holding characters AnaplanClient.bat cannot take, such as the parentheses of',
+    'rem C:\\Program Files (x86), is passed by its 8.3 short name, such as C:\\PROGRA~2.',
+    'set "JavaHomeGiven=%JAVA_HOME%"',
+    'set "JavaHomeShortened="',
+    ':java_home_plain',
+    ...plain,
+    'if "%JavaHomePlain%"=="%JAVA_HOME%" goto :java_home_ready',
+    'if defined JavaHomeShortened goto :java_home_characters',
+    'set "JavaHomeShortened=yes"',
+    'for %%I in ("%JAVA_HOME%") do set "JAVA_HOME=%%~sI"',
+    'goto :java_home_plain',
+    ':java_home_ready',
+    // AnaplanClient.bat splits each line of the output at . - _ and " and keeps major.minor: the
+    // same here, with each " made a . first (Wine's cmd cannot read its tokens^=... delims^=" form).
+    'rem As AnaplanClient.bat does: java -fullversion gives major.minor, accepted when the major is 1 or more',
+    'rem but not 9 and the minor is 0 or 8, as in 1.8, 11.0, 17.0 or 21.0.',
+    'set "JavaFullVersion="',
+    'set "JavaVersion="',
+    'set "JavaMajor="',
+    'set "JavaMinor="',
+    `for /f "delims=" %%v in ('"%JAVA_HOME%\\bin\\java.exe" -fullversion 2^>^&1') do set "JavaFullVersion=%%v"`,
+    'if defined JavaFullVersion set "JavaFullVersion=%JavaFullVersion:"=.%"',
+    'for /f "tokens=2,3 delims=.-_" %%j in ("%JavaFullVersion%") do set "JavaVersion=%%j.%%k"',
+    'for /f "tokens=1 delims=." %%a in ("%JavaVersion%") do set "JavaMajor=%%a"',
+    'for /f "tokens=2 delims=." %%a in ("%JavaVersion%") do set "JavaMinor=%%a"',
+    'if not defined JavaMajor goto :bad_java',
+    'if not defined JavaMinor goto :bad_java',
+    'for /f "delims=0123456789" %%a in ("%JavaMajor%") do goto :bad_java',
+    'if %JavaMajor% lss 1 goto :bad_java',
+    'if %JavaMajor% equ 9 goto :bad_java',
+    'if not "%JavaMinor%"=="0" if not "%JavaMinor%"=="8" goto :bad_java',
   ];
 }
+
+/** AnaplanClient.bat's registry lookup, a subroutine after the job's labels. */
+function javaSubroutines(): string[] {
+  const registry = (key: string, value: string, variable: string, condition = '') =>
+    `${condition}for /f "skip=2 tokens=2*" %%a in ('reg query "HKEY_LOCAL_MACHINE\\Software\\${key}" /v ${value} 2^>nul') do set "${variable}=%%b"`;
+  const keys = ['JavaSoft\\Java Runtime Environment', 'Wow6432Node\\JavaSoft\\Java Runtime Environment', 'JavaSoft\\Java Development Kit', 'Wow6432Node\\JavaSoft\\Java Development Kit'];
+  // AnaplanClient.bat reads the JavaHome of the four keys in this order, the last one found winning.
+  const homeKeys = [keys[1], keys[0], keys[3], keys[2]] as string[];
+  return [
+    ':java_home_from_registry',
+    'rem As AnaplanClient.bat does: the CurrentVersion of the first of its four registry keys that has one, then the JavaHome under it.',
+    'set "JavaRegistryVersion="',
+    ...keys.map((key, index) => registry(key, 'CurrentVersion', 'JavaRegistryVersion', index === 0 ? '' : 'if not defined JavaRegistryVersion ')),
+    'if not defined JavaRegistryVersion exit /b 0',
+    ...homeKeys.map((key) => registry(`${key}\\%JavaRegistryVersion%`, 'JavaHome', 'JAVA_HOME')),
+    'exit /b 0',
+  ];
+}
+
+/** Where a Java check failed: the message goes to the log and to the console, then the run fails. */
+function javaLabels(): string[] {
+  const label = (name: string, message: string) => [
+    '',
+    `:${name}`,
+    `>>"%LogFile%" echo ERROR: ${JAVA_PROBLEM}: ${message}`,
+    `>&2 echo ERROR: ${JAVA_PROBLEM}: ${message}`,
+    'goto :java_failed',
+  ];
+  const setJavaHome = 'Set JavaHome at the top of this script to a Java installation folder, the one holding bin\\java.exe.';
+  return [
+    ...label(
+      'no_java_home',
+      `JAVA_HOME is not set, and the registry has no Java where AnaplanClient.bat looks, the keys Java 8 installers write. AnaplanClient.bat does not look at the PATH. ${setJavaHome}`,
+    ),
+    ...label('no_java', `"%JAVA_HOME%\\bin\\java.exe" was not found. ${setJavaHome}`),
+    ...label(
+      'java_home_characters',
+      `JAVA_HOME "%JavaHomeGiven%" holds a character AnaplanClient.bat cannot take, one of "( ) & ^ @ !", and has no 8.3 short name without them. Install Java in a folder without them, such as C:\\Java\\jdk-17, and set JavaHome at the top of this script to it.`,
+    ),
+    ...label(
+      'bad_java',
+      `"%JAVA_HOME%\\bin\\java.exe" gives the version "%JavaVersion%", which AnaplanClient.bat refuses: it runs Java 8, 1.8, and Java 10 or later whose version starts N.0, such as 11.0, 17.0 or 21.0, not Java 9 or a first release numbered without .0. ${setJavaHome}`,
+    ),
+    '',
+    ':java_failed',
+    'set "ExitCode=1"',
+    'if defined CheckOnly goto :check_result',
+    'goto :on_failure',
+  ];
+}
+
+/** The words every Java message starts with; the --check diagnosis for Java recognises them (check-diagnoses.ts). */
+const JAVA_PROBLEM = 'no Java for Anaplan Connect';
 
 // anaplan-facts §5: -viauser user:password. The password is read from the environment when the job runs.
 function proxyUserChecks(settings: ExportSettings): string[] {
@@ -247,6 +350,53 @@ function proxyUserChecks(settings: ExportSettings): string[] {
     'if not defined ProxyUser goto :no_proxy_user',
     'if not defined ProxyPasswordVariable goto :no_proxy_password',
     'if not defined %ProxyPasswordVariable% goto :no_proxy_password',
+    ...secretCheck('ProxyPasswordVariable'),
+  ];
+}
+
+/** The settings naming an environment variable that holds a secret the job passes to AnaplanClient.bat. */
+function secretVariableSettings(settings: ExportSettings): string[] {
+  const names: string[] = [];
+  if (settings.method === 'basic' && settings.password.source === 'env') names.push('PasswordVariable');
+  if (settings.method === 'certificate' && settings.credentials.form === 'pem' && settings.credentials.keyPassphrase.source === 'env') names.push('KeyPassphraseVariable');
+  if (settings.connection?.proxyUser !== undefined) names.push('ProxyPasswordVariable');
+  return names;
+}
+
+/**
+ * A secret from the environment reaches AnaplanClient.bat, which turns delayed expansion on
+ * before it reads its arguments: each "!" goes (with the text up to the next one), and a line
+ * holding one loses every "^", in the other arguments too. A double quote would end the quoted
+ * argument, and a "\" at its end escapes the closing quote for Java. Values written into the
+ * script are refused at export; these are read when the job runs, so the job checks them then,
+ * before anything is sent: a mangled password would count as a failed sign-in.
+ */
+function secretCheck(setting: string): string[] {
+  return [
+    `rem The secret named by ${setting}: read by for /f, so that nothing in it is read as syntax here.`,
+    `set "SecretVariable=%${setting}%"`,
+    'set "SecretValue="',
+    `for /f "tokens=1* delims==" %%a in ('set %SecretVariable%') do if /i "%%a"=="%SecretVariable%" set "SecretValue=%%b"`,
+    'set "SecretBare=%SecretValue:"=%"',
+    'set "SecretMarked=%SecretValue:"=Q%"',
+    'set "SecretValue="',
+    'if not "%SecretBare%"=="%SecretMarked%" goto :bad_secret',
+    'set "SecretMarked=%SecretBare:!=%"',
+    'if not "%SecretBare%"=="%SecretMarked%" goto :bad_secret',
+    'if "%SecretBare:~-1%"=="\\" goto :bad_secret',
+    'set "SecretBare="',
+    'set "SecretMarked="',
+  ];
+}
+
+function secretLabels(): string[] {
+  return [
+    '',
+    ':bad_secret',
+    'set "SecretBare="',
+    'set "SecretMarked="',
+    '>&2 echo ERROR: the environment variable "%SecretVariable%" holds a double quote or "!", or ends with "\\", which cannot pass through AnaplanClient.bat unchanged: it runs with delayed expansion, which deletes each "!" and then every "^" in the other arguments, a double quote would end the argument, and Java reads a "\\" before the closing quote as a quote. Nothing was sent to Anaplan, so no failed sign-in counts. Set a secret without them, see README.md.',
+    'exit /b 2',
   ];
 }
 
@@ -359,10 +509,15 @@ function jobLabels(settings: ExportSettings): string[] {
     '',
     ':failed',
     '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',
+    ':on_failure',
     'if not defined OnFailure exit /b %ExitCode%',
     'set "ANAPLAN_JOB_EXIT_CODE=%ExitCode%"',
     'set "ANAPLAN_JOB_LOG=%LogFile%"',
-    'cmd /d /c %OnFailure%',
+    // The command may hold double quotes ("%ANAPLAN_JOB_LOG%"): put on the line by delayed expansion,
+    // after this line was read, it is not read as this script's syntax; cmd /s takes it as written.
+    'rem OnFailure runs as written: delayed expansion puts it on the line after cmd.exe has read the line.',
+    'setlocal EnableDelayedExpansion',
+    'cmd /d /v:off /s /c "!OnFailure!"',
     'if errorlevel 1 >&2 echo WARNING: the OnFailure command failed.',
     'exit /b %ExitCode%',
     '',
@@ -370,7 +525,8 @@ function jobLabels(settings: ExportSettings): string[] {
     '>&2 echo WARNING: cannot write the log file "%LogFile%", so this run logs into "%TEMP%" instead. Set LogDir at the top of this script to a folder the account "%USERNAME%" can write.',
     'set "LogFile=%TEMP%\\anaplan-connect-%RunStamp%.log"',
     'goto :log_ready',
-    ...label('no_java', 'JavaHome "%JavaHome%" holds no bin\\java.exe. Set JavaHome at the top of this script to a Java installation folder, the one holding bin\\java.exe, or empty it to let AnaplanClient.bat find Java.'),
+    ...javaLabels(),
+    ...(secretVariableSettings(settings).length > 0 ? secretLabels() : []),
   ];
   if (settings.connection?.proxyUser !== undefined) {
     lines.push(
@@ -381,7 +537,7 @@ function jobLabels(settings: ExportSettings): string[] {
       ),
     );
   }
-  lines.push('', ...runAnaplanConnectSubroutine(settings));
+  lines.push('', ...runAnaplanConnectSubroutine(settings), '', ...javaSubroutines());
   return lines;
 }
 

@@ -61,7 +61,8 @@ export function checkDiagnoses(settings: AnaplanConnectExportInput): CheckDiagno
     },
     {
       id: 'java',
-      seen: ['Cannot locate a Java runtime', 'not supported by Anaplan Connect', 'UnsupportedClassVersionError'],
+      // The last: the words every Java message of the .bat starts with (bat-script.ts).
+      seen: ['Cannot locate a Java runtime', 'not supported by Anaplan Connect', 'UnsupportedClassVersionError', 'no Java for Anaplan Connect'],
       meaning: 'Anaplan Connect found no Java it accepts. Set JavaHome at the top of this script to a Java 8 or newer installation, the folder holding bin/java.',
     },
   ];

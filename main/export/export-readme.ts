@@ -365,8 +365,14 @@ function logAndFailure(settings: ExportSettings): string[] {
         : `${linux ? ' The Linux script shows its output and writes it to the log as it goes.' : ''}${windows ? ' The Windows script writes Anaplan Connect\'s output to the log and shows it when Anaplan Connect ends; if the log folder cannot be written, the log goes to %TEMP%.' : ''}`
     }`,
     '',
-    `The script exits with Anaplan Connect's exit code. When that is not 0, it runs ${code('OnFailure')}${settings.onFailure ? ` (${code(settings.onFailure)})` : ' (empty: nothing)'} with ${code('ANAPLAN_JOB_EXIT_CODE')} (the exit code) and ${code('ANAPLAN_JOB_LOG')} (the log file) in its environment${linux ? `; the Linux script also appends both as its last two arguments (it runs the command with ${code('bash -c')})` : ''}${windows ? `; the Windows script runs it with ${code('cmd /c')}, so ${code('%ANAPLAN_JOB_EXIT_CODE%')} can be written into it` : ''}. The job still exits with Anaplan Connect's exit code, whatever the command does.`,
+    `The script exits with Anaplan Connect's exit code. When that is not 0, it runs ${code('OnFailure')}${settings.onFailure ? ` (${code(settings.onFailure)})` : ' (empty: nothing)'} with ${code('ANAPLAN_JOB_EXIT_CODE')} (the exit code) and ${code('ANAPLAN_JOB_LOG')} (the log file) in its environment${linux ? `; the Linux script also appends both as its last two arguments (it runs the command with ${code('bash -c')})` : ''}${windows ? `; the Windows script runs it as written with ${code('cmd /c')}, so ${code('%ANAPLAN_JOB_EXIT_CODE%')} can be written into it, and ${code('"%ANAPLAN_JOB_LOG%"')} in double quotes (the log path can hold spaces or ${code('&')}), as in ${code('"C:\\Program Files\\notify.exe" --log "%ANAPLAN_JOB_LOG%"')}` : ''}. The job still exits with Anaplan Connect's exit code, whatever the command does.`,
   ];
+  if (windows) {
+    lines.push(
+      '',
+      `Before it runs Anaplan Connect, the Windows script looks for Java as ${code('AnaplanClient.bat')} does (${code('JAVA_HOME')}, set from ${code('JavaHome')}, else the registry keys Java 8 installers write; not the ${code('PATH')}) and checks its version with the same rule (${code('java -fullversion')} 1.8, or N.0 from Java 10 on, such as 11.0, 17.0 or 21.0). ${code('AnaplanClient.bat')}'s own error paths end the whole ${code('cmd.exe')}, so no log would be shown, ${code('OnFailure')} would not run and the task could even look successful; the script stops first instead, with exit code 1 and the reason in the log, and runs ${code('OnFailure')}. A Java folder with ${code('(')} ${code(')')} ${code('&')} ${code('^')} or ${code('@')} in its path, such as ${code('C:\\Program Files (x86)\\Java')}, is passed by its 8.3 short name.`,
+    );
+  }
   return lines;
 }
 

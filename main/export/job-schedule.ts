@@ -1,3 +1,5 @@
+import { AppError } from '../core/errors.js';
+import { cmdCommandLine } from './batch-quote.js';
 import { BAT_SCRIPT_NAME, SH_SCRIPT_NAME, type ExportSettings } from './generated-file.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';
 import { tokenStorePath } from './oauth-commands.js';
@@ -143,14 +145,23 @@ export function taskName(settings: ExportSettings): string {
   return `Anaplan Connect - ${profile}`;
 }
 
-/** The schtasks /Create command (one line). */
+/**
+ * The schtasks /Create command (one line), to paste into a command prompt. schtasks reads its
+ * arguments as CommandLineToArgvW does, where \" is a literal quote, so /TR "\"C:\...\job.bat\""
+ * gives it "C:\...\job.bat" with the quotes Task Scheduler needs for a path with spaces. cmd.exe
+ * reads the same line first and knows no \": to it the path stands outside quotes, where & | < > ^
+ * would be its own syntax (R&D would split the line). cmdCommandLine escapes them for cmd.exe there.
+ */
 export function schtasksCommand(settings: ExportSettings): string {
   const schedule = settings.schedule;
   if (!schedule) throw new Error('schtasksCommand needs a schedule');
   const path = jobPath(settings, 'windows') ?? `C:\\path\\${BAT_SCRIPT_NAME}`;
+  if (path.includes('"')) {
+    throw new AppError('bad_input', `The job folder ${path} contains a double quote, which a Windows path cannot hold. Nothing was generated. Give the folder the job runs from on Windows.`, { field: 'jobDir' });
+  }
   const account = schedule.account ?? settings.currentAccount;
   const runAs = account ? ` /RU ${/\s/.test(account) ? `"${account}"` : account}` : '';
-  return `schtasks /Create /SC DAILY /ST ${schedule.time} /TN "${taskName(settings)}" /TR "\\"${path}\\""${runAs}`;
+  return cmdCommandLine(`schtasks /Create /SC DAILY /ST ${schedule.time} /TN "${taskName(settings)}" /TR "\\"${path}\\""${runAs}`, 'The path of the Windows script', 'Keep the job in a folder whose path has no "%", or leave out the schedule and create the task in Task Scheduler by hand.');
 }
 
 /** schtasks.txt (CRLF): comments, then the schtasks command to paste into a command prompt. */

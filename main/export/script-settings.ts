@@ -8,7 +8,8 @@ import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, TOKEN_STORE_DIR_ENV, tokenStoreFile
  */
 export type SettingLine =
   | { kind: 'comment'; text: string }
-  | { kind: 'set'; name: string; value: string; field: string; javaArgument: boolean };
+  /** javaArgument: ends a quoted argument of the java command line; command: a command line the script runs (OnFailure). */
+  | { kind: 'set'; name: string; value: string; field: string; javaArgument: boolean; command?: true };
 
 export interface Dialect {
   /** "AnaplanClient.sh" or "AnaplanClient.bat" */
@@ -22,7 +23,7 @@ export interface Dialect {
 }
 
 const comment = (text: string): SettingLine => ({ kind: 'comment', text });
-const set = (name: string, value: string, field: string, javaArgument = true): SettingLine => ({ kind: 'set', name, value, field, javaArgument });
+const set = (name: string, value: string, field: string, javaArgument = true): Extract<SettingLine, { kind: 'set' }> => ({ kind: 'set', name, value, field, javaArgument });
 
 export function credentialSettingLines(settings: ExportSettings, dialect: Dialect): SettingLine[] {
   switch (settings.method) {
@@ -257,16 +258,22 @@ function proxyAndRetrySettingLines(settings: ExportSettings): SettingLine[] {
 function jobSettingLines(settings: ExportSettings, dialect: Dialect): SettingLine[] {
   const sh = dialect.client.endsWith('.sh');
   return [
-    comment(`Java for Anaplan Connect, exported as JAVA_HOME. Empty: ${dialect.client} finds Java itself (JAVA_HOME, or java on the PATH${sh ? ', which is short under cron' : ''}).`),
+    // anaplan-facts §8: AnaplanClient.bat 4.x looks at JAVA_HOME, then the registry, never the PATH.
+    comment(
+      sh
+        ? `Java for Anaplan Connect, exported as JAVA_HOME. Empty: ${dialect.client} finds Java itself (JAVA_HOME, or java on the PATH, which is short under cron).`
+        : `Java for Anaplan Connect, exported as JAVA_HOME. Empty: JAVA_HOME, else the registry keys Java 8 installers write, as ${dialect.client} looks (not the PATH).`,
+    ),
     set('JavaHome', settings.javaHome ?? '', 'JAVA_HOME', false),
     comment('Folder for the dated logs, anaplan-connect-YYYYMMDD-HHMMSS.log. Empty: a logs folder next to this script.'),
     set('LogDir', settings.logDir ?? '', 'The log folder', false),
     comment('Command run when Anaplan Connect fails (exits non-zero), such as a notification. It gets ANAPLAN_JOB_EXIT_CODE'),
-    comment(
-      sh
-        ? 'and ANAPLAN_JOB_LOG in its environment, and both as its last two arguments. Empty: none.'
-        : 'and ANAPLAN_JOB_LOG in its environment; it runs through cmd /c. Empty: none.',
-    ),
-    set('OnFailure', settings.onFailure ?? '', 'The on-failure command', false),
+    ...(sh
+      ? [comment('and ANAPLAN_JOB_LOG in its environment, and both as its last two arguments. Empty: none.')]
+      : [
+          comment('and ANAPLAN_JOB_LOG in its environment; it runs through cmd /c as written, double quotes allowed.'),
+          comment('Write "%ANAPLAN_JOB_LOG%" in double quotes: the log path may hold spaces or an ampersand. Empty: none.'),
+        ]),
+    { ...set('OnFailure', settings.onFailure ?? '', 'The on-failure command', false), command: true },
   ];
 }

@@ -13,6 +13,7 @@ import {
   type Dialect,
   type SettingLine,
 } from './script-settings.js';
+import { renderScript, type ScriptDialectRenderer } from './script-sections.js';
 import { shArrayWord, shComment, shQuote } from './shell-quote.js';
 import { CHECK_MARKER, SILENT_FAILURE_MARKERS, checkDiagnoses } from './check-diagnoses.js';
 import { MODEL_ACTION_OPTIONS, MODEL_OPTIONS, WORKSPACE_OPTIONS } from './operation-rules.js';
@@ -22,34 +23,29 @@ import { MODEL_ACTION_OPTIONS, MODEL_OPTIONS, WORKSPACE_OPTIONS } from './operat
  * the top, a "do not edit below" marker, then checks and the AnaplanClient.sh call. LF only.
  */
 export function buildShScript(settings: ExportSettings): string {
-  const lines = [
-    ...header(settings),
-    '',
-    ...[...credentialSettingLines(settings, SH), ...connectionSettingLines(settings, SH)].map(renderSh),
-    '',
-    ...operationSettings(settings),
-    '',
-    '#________________ Do not edit below this line ________________',
-    '',
-    'set -u',
-    '',
-    ...checkArgument(),
-    '',
-    ...startLog(settings),
-    '',
-    ...enterAnaplanConnectDir(),
-    '',
-    ...javaHomeSetup(),
-    '',
-    ...credentialChecks(settings),
-    ...proxyPasswordChecks(settings),
-    ...operationCheck(),
-    ...modelCheck(),
-    '',
-    ...runAnaplanConnect(settings),
-  ];
-  return `${lines.join('\n')}\n`;
+  return renderScript(SH_SCRIPT, settings);
 }
+
+/** The .sh's rendering of each part of the job (script-sections.ts). */
+const SH_SCRIPT: ScriptDialectRenderer = {
+  lineEnd: '\n',
+  sections: {
+    header,
+    settings: (settings) => [...credentialSettingLines(settings, SH), ...connectionSettingLines(settings, SH)].map(renderSh),
+    operation: operationSettings,
+    marker: () => ['#________________ Do not edit below this line ________________', '', 'set -u'],
+    argument: checkArgument,
+    log: startLog,
+    folder: enterAnaplanConnectDir,
+    java: javaHomeSetup,
+    credentials: credentialChecks,
+    proxy: proxyPasswordChecks,
+    operationCheck,
+    modelCheck,
+    run: runAnaplanConnect,
+    labels: () => [],
+  },
+};
 
 function header(settings: ExportSettings): string[] {
   return [
@@ -486,10 +482,11 @@ function connectionOptionLines(settings: Pick<ExportSettings, 'connection'>): st
   if (!connection || !hasConnectionOptions(settings)) return [];
   const lines: string[] = [];
   if (connection.proxyUrl !== undefined) lines.push('if [ -n "$ProxyUrl" ]; then Connection+=(-via "$ProxyUrl"); fi');
-  if (connection.proxyUser !== undefined) lines.push('if [ -n "$ProxyUser" ]; then Connection+=(-viauser "$ProxyUser:$ProxyPassword"); fi');
   for (const option of CONNECTION_OPTION_SETTINGS) {
     if (connection[option.key] !== undefined) lines.push(`if [ -n "$${option.name}" ]; then Connection+=(${option.option} "$${option.name}"); fi`);
   }
+  // Last, as the .bat passes it (its password cannot travel through a variable there): both scripts give the same arguments.
+  if (connection.proxyUser !== undefined) lines.push('if [ -n "$ProxyUser" ]; then Connection+=(-viauser "$ProxyUser:$ProxyPassword"); fi');
   return lines;
 }
 

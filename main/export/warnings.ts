@@ -42,11 +42,20 @@ function jobWarnings(settings: ExportSettings): string[] {
   const proxy = settings.connection;
   if (proxy?.proxyUser !== undefined && proxy.proxyPasswordEnvVar !== undefined) {
     warnings.push(
-      `Anaplan Connect takes the proxy password on its own command line (-viauser user:password), ${PROCESS_LIST}. It must be in the environment variable ${proxy.proxyPasswordEnvVar} of the account that runs the job.${windows ? ' On Windows it must not contain " or ! or end with \\.' : ''}`,
+      `Anaplan Connect takes the proxy password on its own command line (-viauser user:password), ${PROCESS_LIST}. It must be in the environment variable ${proxy.proxyPasswordEnvVar} of the account that runs the job.`,
     );
+    if (windows) warnings.push(windowsSecretWarning(`the proxy password in ${proxy.proxyPasswordEnvVar}`, "Change the proxy user's password to one without them"));
   }
   if (settings.onFailure !== undefined && windows) {
-    warnings.push('On Windows the on-failure command runs through cmd /c and cannot contain " or !: put a longer command, or one with spaces in its path, into a .cmd file at a path without spaces.');
+    warnings.push(
+      'On Windows the on-failure command runs through cmd /c as written and cannot contain "!". Write "%ANAPLAN_JOB_LOG%" in double quotes in it: the log path can hold spaces or &, which would otherwise split the command. A program whose path has spaces goes in double quotes too.',
+    );
+  }
+  // AnaplanClient.bat's version check runs "JAVA_HOME\bin\java.exe" through cmd /c, which drops the quotes around a path holding one of these.
+  if (windows && settings.javaHome !== undefined && /[()&^@]/.test(settings.javaHome)) {
+    warnings.push(
+      `JAVA_HOME ${settings.javaHome} holds one of ( ) & ^ @, which AnaplanClient.bat cannot take: its Java version check loses the quotes around the path and its own error path ends the whole cmd.exe. The Windows script passes the folder's 8.3 short name instead (C:\\PROGRA~2\\... for C:\\Program Files (x86)\\...), and stops with exit code 1 and a message where the drive has no 8.3 names. Java installed in a folder without these characters avoids it.`,
+    );
   }
   const schedule = settings.schedule;
   if (schedule) {
@@ -66,6 +75,14 @@ function jobWarnings(settings: ExportSettings): string[] {
     }
   }
   return warnings;
+}
+
+/**
+ * A secret the Windows job reads from the environment and passes through AnaplanClient.bat
+ * (bat-script.ts secretCheck): what cannot pass, what the script does about it, and Java's code page.
+ */
+function windowsSecretWarning(what: string, fix: string): string {
+  return `On Windows, ${what} must not contain " or ! or end with \\. AnaplanClient.bat runs with delayed expansion, which deletes each ! (and the text between two of them) and then, on a line holding one, every ^ in all the other arguments as well; a " would end the quoted argument, and a \\ before the closing quote makes Java read a quote. The Windows script checks the variable and stops with exit code 2 before anything is sent, so no failed sign-in counts towards a lockout. ${fix}. Java also reads its command line in the Windows ANSI code page (Windows-1252 in Western Europe and the Americas): a character outside it, such as a Polish or CJK letter on such a machine, arrives in Anaplan Connect as "?".`;
 }
 
 type OAuthSettings = Extract<ExportSettings, { method: 'oauth' }>;
@@ -166,9 +183,7 @@ function certificateWarnings(settings: CertificateSettings): string[] {
           `The passphrase in ${keyPassphrase.envVar} must not contain ":": Anaplan Connect splits -privatekey <file>:<passphrase> at the last ":", so it would be cut there.${linux ? ' The Linux script checks this and stops with exit code 2.' : ''}${windows ? ' The Windows script cannot check it: the sign-in fails.' : ''}`,
         );
         if (windows) {
-          warnings.push(
-            'On Windows, a key passphrase containing " or ! or ending with \\ cannot pass through AnaplanClient.bat unchanged, and the sign-in will fail. Encrypt the key with a passphrase without them.',
-          );
+          warnings.push(windowsSecretWarning(`the key passphrase in ${keyPassphrase.envVar}`, 'Encrypt the key again with a passphrase without them'));
         }
         break;
       case 'inline':
@@ -220,9 +235,7 @@ function basicWarnings(settings: BasicExportInput & { platforms: ExportSettings[
         `The password must be in the environment variable ${password.envVar} of the account that runs the job. Jobs started by cron or Task Scheduler do not read your login settings: set it where that account's job will see it.`,
       );
       if (settings.platforms.includes('windows')) {
-        warnings.push(
-          `On Windows, a password containing " or ! or ending with \\ cannot pass through AnaplanClient.bat unchanged, and the sign-in will fail. Choose a password without them for this user.`,
-        );
+        warnings.push(windowsSecretWarning(`the password in ${password.envVar}`, 'Choose a password without them for this user'));
       }
       break;
     case 'prompt':

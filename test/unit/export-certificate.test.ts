@@ -458,7 +458,7 @@ describe('warnings and README', () => {
     }
     const warnings = warningsFor({ ...PEM, keyPassphrase: { source: 'env', envVar: 'MY_KEY_PW' } });
     expect(warnings).toMatch(/The passphrase in MY_KEY_PW must not contain ":"/);
-    expect(warnings).toMatch(/On Windows, a key passphrase containing " or !/);
+    expect(warnings).toMatch(/On Windows, the key passphrase in MY_KEY_PW must not contain " or !/);
     expect(readmeFor(PEM)).toContain('| Key passphrase | none: the key is not encrypted |');
     expect(warningsFor(PEM)).toMatch(/The private key is not encrypted/);
   });

@@ -58,11 +58,10 @@ const CONNECTION = {
 };
 
 /** What the connection options above become, in the order the scripts pass them. */
+// -viauser last, as the .bat passes it too (test/windows compares the two scripts' arguments).
 const CONNECTION_OPTION_ARGS = [
   '-via',
   'http://proxy.example.com:8080',
-  '-viauser',
-  `CORP\\svc-anaplan:${PROXY_PASSWORD}`,
   '-maxretrycount',
   '5',
   '-retrytimeout',
@@ -71,6 +70,8 @@ const CONNECTION_OPTION_ARGS = [
   '120',
   '-chunksize',
   '25',
+  '-viauser',
+  `CORP\\svc-anaplan:${PROXY_PASSWORD}`,
 ];
 
 const OPERATION = composeOperation({ kind: 'import', file: 'Sales.csv', localFile: '/data/Sales 2026.csv', importName: 'Sales from Sales.csv' });
@@ -411,19 +412,24 @@ describe('generated scripts', () => {
     expect(lines[exitCode + 3]).toBe('if not "%ExitCode%"=="0" goto :failed');
     expect(lines[exitCode + 4]).toMatch(/^findstr \/c:"The operation failed" .* "%LogFile%" >nul 2>nul && goto :silent_failure$/);
     expect(lines[exitCode + 5]).toBe('exit /b 0');
-    expect(lines.slice(failed, failed + 8)).toEqual([
+    expect(lines.slice(failed, failed + 11)).toEqual([
       ':failed',
       '>&2 echo ERROR: Anaplan Connect exited with code %ExitCode%. Log: "%LogFile%"',
+      ':on_failure',
       'if not defined OnFailure exit /b %ExitCode%',
       'set "ANAPLAN_JOB_EXIT_CODE=%ExitCode%"',
       'set "ANAPLAN_JOB_LOG=%LogFile%"',
-      'cmd /d /c %OnFailure%',
+      'rem OnFailure runs as written: delayed expansion puts it on the line after cmd.exe has read the line.',
+      'setlocal EnableDelayedExpansion',
+      'cmd /d /v:off /s /c "!OnFailure!"',
       'if errorlevel 1 >&2 echo WARNING: the OnFailure command failed.',
       'exit /b %ExitCode%',
     ]);
     expect(subroutine).toBeLessThan(call);
     expect(lines[call + 1]).toBe('exit /b %ERRORLEVEL%');
-    expect(bat).toContain('for /f "delims=" %%T in (\'powershell -NoProfile -NonInteractive -Command "Get-Date -Format yyyyMMdd-HHmmss"\') do set "RunStamp=%%T"');
+    expect(bat).toContain(
+      'for /f "delims=" %%T in (\'powershell -NoProfile -NonInteractive -Command "[DateTime]::Now.ToString(\'yyyyMMdd-HHmmss\', [Globalization.CultureInfo]::InvariantCulture)"\') do set "RunStamp=%%T"',
+    );
     // cmd.exe would read these as syntax outside double quotes in an echo line.
     for (const line of lines.filter((l) => l.startsWith('>&2 echo '))) {
       expect(line.slice('>&2 echo '.length).replace(/"[^"]*"/g, ''), line).not.toMatch(/[()<>|&^]/);
@@ -520,8 +526,10 @@ describe('validation', () => {
 
   it('refuses an on-failure command the .bat cannot hold, but not for Linux only', () => {
     const method = METHODS[0] as MethodCase;
-    expectBadInput(() => buildAnaplanConnectFiles(method.input('/srv/job', { onFailure: '"C:\\Program Files\\notify.exe"' })), /on-failure command contains a double quote/);
-    expect(() => buildAnaplanConnectFiles(method.input('/srv/job', { onFailure: '"/opt/my tools/notify" --to ops', platforms: ['linux'] }))).not.toThrow();
+    // Double quotes are the command's own (issue 14): the .bat takes them; "!" it cannot hold.
+    expectBadInput(() => buildAnaplanConnectFiles(method.input('/srv/job', { onFailure: 'notify.cmd --title "Failed!"' })), /on-failure command contains "!"/);
+    expect(() => buildAnaplanConnectFiles(method.input('/srv/job', { onFailure: '"C:\\Program Files\\notify.exe" "%ANAPLAN_JOB_LOG%"' }))).not.toThrow();
+    expect(() => buildAnaplanConnectFiles(method.input('/srv/job', { onFailure: '"/opt/my tools/notify" --to ops!', platforms: ['linux'] }))).not.toThrow();
   });
 });
 
