@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Five projects, one run. `npm test` runs them all; CI reads the closing "N passed, N failed" line
+// Six projects, one run. `npm test` runs them all; CI reads the closing "N passed, N failed" line
 // printed by test/support/summary-reporter.ts.
 export default defineConfig({
   test: {
@@ -46,6 +46,19 @@ export default defineConfig({
           environment: 'node',
           include: ['test/interop/**/*.test.ts'],
           globalSetup: ['test/support/build-once.ts', 'test/interop/gate.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // Every exported .bat run by a calibrated cmd.exe (Wine, scripts/wine-cmd-setup.sh): one wine at a time.
+        test: {
+          name: 'windows',
+          globals: true,
+          environment: 'node',
+          include: ['test/windows/**/*.test.ts'],
+          globalSetup: ['test/support/build-once.ts', 'test/windows/gate.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

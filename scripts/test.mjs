@@ -1,4 +1,6 @@
-// `npm test`: build once, then every Vitest project (unit, renderer, ui, interop, e2e) in one run.
+// `npm test`: build once, then every Vitest project (unit, renderer, ui, interop, windows, e2e) in one run.
+// The windows suite finds the calibrated cmd.exe itself (WINE_CMD_ROOT, default /opt/wine-cmd: see
+// scripts/wine-cmd-setup.sh) and says in one line why it skips where there is none.
 // Extra arguments go to Vitest, e.g. `npm test -- --project unit`.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
