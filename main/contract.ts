@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { EndpointChoiceSchema } from './anaplan/endpoints.js';
 import { METHOD_NAMES, type EventName, type MethodName } from './contract-names.js';
-import { ERROR_CODES } from './core/errors.js';
+import { ERROR_CODES } from './errors.js';
 import {
   AuthMethodSchema,
   CertificateRequestSchema,

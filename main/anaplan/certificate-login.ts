@@ -1,6 +1,6 @@
 import { constants, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import * as z from 'zod';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { toPem } from '../pki/pem.js';
 import { tryParseJson } from './json.js';

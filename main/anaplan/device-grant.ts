@@ -1,7 +1,7 @@
 import { isLoopbackHostname } from '../net/loopback.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as z from 'zod';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { HttpClient, HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';
 import { knownAnaplanHosts } from './regions.js';

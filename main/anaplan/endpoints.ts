@@ -1,6 +1,6 @@
 import { isLoopbackHostname } from '../net/loopback.js';
 import * as z from 'zod';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { DEFAULT_REGION_ID, REGIONS, findRegion } from './regions.js';
 
 /**

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import type { HttpClient } from '../net/http.js';
 import { hostOf, parseAnswer } from './json.js';
 import { httpProblem, type AuthToken } from './token-service.js';

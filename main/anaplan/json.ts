@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import type { HttpResponse } from '../net/http.js';
 
 /** Parses an Anaplan answer against its schema; unknown fields are ignored (anaplan-facts §2). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { charactersOutsideLatin1, hasNonAscii, latin1BasicCredentials, listCharacters } from './latin1.js';
 import { proxyAuthRequired, retryAfterMs, type HttpClient, type HttpResponse } from '../net/http.js';
 import { hostOf, parseAnswer, tryParseJson } from './json.js';

@@ -1,7 +1,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { readExistingFile, writeFilesSafelyReporting } from '../fs/atomic.js';
 import { Pkcs12Error, readPkcs12SecretKeys } from '../pki/pkcs12-read.js';
 import { writePkcs12SecretKey } from '../pki/pkcs12-write.js';

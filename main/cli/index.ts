@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { APP_VERSION } from '../core/version.js';
 import { reportError } from './output.js';
 import { run, type Run } from './run.js';

@@ -2,7 +2,7 @@ import { shellWord } from '../pki/posix-shell.js';
 import { Option, type Command } from 'commander';
 import * as z from 'zod';
 import { EndpointChoiceSchema, resolveEndpoints, type Endpoints } from '../anaplan/endpoints.js';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { checkProxyUrl, type HttpSettings } from '../net/http.js';
 import { readGivenSecret } from './secret-input.js';
 

@@ -1,4 +1,4 @@
-import { AppError, toErrorPayload } from '../core/errors.js';
+import { AppError, toErrorPayload } from '../errors.js';
 
 /** `--json`: one JSON object on stdout; errors as {"error":{"code","message"}} and a non-zero exit. */
 export interface Output {

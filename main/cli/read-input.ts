@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { readFileUpTo } from '../fs/bounded-read.js';
 
 /** A keystore or certificate is a few kilobytes; the certificate importer reads at most this much too. */

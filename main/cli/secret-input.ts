@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { readNamedFile } from './read-input.js';
 
 /**

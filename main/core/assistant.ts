@@ -23,7 +23,7 @@ import { basename, join } from 'node:path';
 import { IntegrationApi } from '../anaplan/integration-api.js';
 import { currentAccountName } from './account.js';
 import { canHandOver, defaultTokenStoreDir, jobAccount } from './job-account.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import type { ProfileAccess } from './profile-access.js';
 import { allowedExternalUrl } from './external-links.js';
 import { loginBasic } from './login.js';

@@ -10,7 +10,7 @@ import { readPkcs12Entry } from '../pki/keystore.js';
 import { readPrivateKeyFile } from '../pki/keys.js';
 import { keyPassphraseKey, keystorePasswordKey, type SecretStore } from '../store/secrets.js';
 import type { ImportedCertificate, NetworkSettings, Profile } from '../store/settings-schema.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { jobAccount } from './job-account.js';
 import { importedPaths, placeImportedFiles } from './job-placement.js';
 import { loginCertificate } from './login.js';

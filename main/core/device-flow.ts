@@ -20,7 +20,7 @@ import type { HttpClient } from '../net/http.js';
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 export { DEFAULT_ROTATABLE_LIFETIME_SECONDS };
 import { discover } from './login.js';

@@ -1,5 +1,5 @@
 import { contract, isMethodName, type CallOutcome, type MethodName, type MethodOutput } from '../contract.js';
-import { AppError, toErrorPayload } from './errors.js';
+import { AppError, toErrorPayload } from '../errors.js';
 import type { Handlers } from './assistant.js';
 
 /**

@@ -5,7 +5,7 @@ import { keyPassphraseKey, keystorePasswordKey, passwordKey, type SecretStore } 
 import type { Profile } from '../store/settings-schema.js';
 import { requireEndpoint, resolveEndpoints } from '../anaplan/endpoints.js';
 import { equivalentCommands } from './equivalent-commands.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { bundleOf, keystoreAccessFile, planBasicExport, planCertificateExport, planOAuthExport, previewFiles, secretBackupNotices, type ExportPlan, type ExportTarget, type HomeFile } from './export-job.js';
 import { jobAccount, type JobAccount } from './job-account.js';
 import { handOverSteps, writeJobFiles } from './job-placement.js';

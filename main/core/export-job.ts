@@ -22,7 +22,7 @@ import { writeFilesSafelyReporting, type FileToWrite, type WithheldBackup, type 
 import { buildZip } from '../fs/zip.js';
 import type { Platform, Profile } from '../store/settings-schema.js';
 import { currentAccountName } from './account.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 export interface BasicExportChoice {
   platforms: Platform[];

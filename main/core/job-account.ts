@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { tokenStoreDir } from '../anaplan/token-store.js';
 import { shellWord } from '../pki/posix-shell.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * The account that runs the job (cron, a service account such as svc-anaplan): everything the job

@@ -7,7 +7,7 @@ import { BAT_SCRIPT_NAME, SH_SCRIPT_NAME } from '../export/generated-file.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from '../export/keystore-access.js';
 import { tokenStoreFileName } from '../export/oauth-token-store.js';
 import { readShSettings, type ShSettings } from '../export/sh-settings-read.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { jobAccount } from './job-account.js';
 
 /**

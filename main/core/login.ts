@@ -5,7 +5,7 @@ import { IntegrationApi } from '../anaplan/integration-api.js';
 import { authenticateBasic, type AuthToken } from '../anaplan/token-service.js';
 import type { LoginResult } from '../contract.js';
 import type { HttpClient } from '../net/http.js';
-import { isAppError } from './errors.js';
+import { isAppError } from '../errors.js';
 
 /** Logs in with Basic auth and reads what the user may pick from (anaplan-facts §2). */
 export function loginBasic(http: HttpClient, endpoints: Endpoints, email: string, password: string): Promise<LoginResult> {

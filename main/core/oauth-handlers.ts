@@ -5,7 +5,7 @@ import type { HttpClient, HttpSettings } from '../net/http.js';
 import { refreshTokenKey, type SecretStore } from '../store/secrets.js';
 import type { OAuthSettings } from '../store/settings-schema.js';
 import { DEFAULT_ROTATABLE_LIFETIME_SECONDS, loginWithTokenStore, runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from './device-flow.js';
-import { AppError, toErrorPayload } from './errors.js';
+import { AppError, toErrorPayload } from '../errors.js';
 import { jobAccount } from './job-account.js';
 import { handOverNotice, tokenStorePlacement } from './job-placement.js';
 import type { ProfileAccess } from './profile-access.js';

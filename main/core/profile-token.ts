@@ -6,7 +6,7 @@ import { keystorePasswordKey, passwordKey, type SecretStore } from '../store/sec
 import type { Profile } from '../store/settings-schema.js';
 import { fromKeystore } from './certificates.js';
 import { accessTokenFromStore } from './device-flow.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { logout } from './login.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { SafeStorage } from 'electron';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import type { SecretStore, SecretStoreStatus } from '../store/secrets.js';
 import type { SettingsStore } from '../store/settings-store.js';
 

@@ -1,5 +1,5 @@
 import { listCharacters } from '../anaplan/latin1.js';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { refuseControlCharacters } from './script-text.js';
 
 const BAT_SCRIPT = 'the Windows script (anaplan-connect.bat)';

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { URL_SAFE_CLIENT_ID } from '../anaplan/device-grant.js';
 import { checkServiceUrl } from '../anaplan/endpoints.js';
 import { charactersOutsideLatin1 } from '../anaplan/latin1.js';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { TOKEN_STORE_FILE_NAME, tokenStoreFileName } from './oauth-token-store.js';
 import { ABSOLUTE_PATH, NO_MODEL_MESSAGE, operationActsInModel, operationNamesModel, relativeLocalFileMessage, relativeLocalFiles } from './operation-rules.js';
 

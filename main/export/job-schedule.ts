@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { cmdCommandLine } from './batch-quote.js';
 import { BAT_SCRIPT_NAME, SH_SCRIPT_NAME, type ExportSettings } from './generated-file.js';
 import { KEYSTORE_ACCESS_RELATIVE_PATH } from './keystore-access.js';

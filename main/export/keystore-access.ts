@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Anaplan Connect's keystore password file (anaplan-facts §5): without `-keystorepass` it reads

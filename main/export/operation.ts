@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 
 /** The common Anaplan Connect jobs, as the assistant offers them. */
 export type OperationPreset =

@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Rules shared by both script writers. A value that breaks a line (CR, LF) or cannot be held by

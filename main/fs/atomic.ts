@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync } from 'node:fs';
 import { copyFile, link, lstat, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../errors.js';
 
 /**
  * Safe file writing: a reader never sees half a file, modes are exactly what we ask for (the

@@ -2,7 +2,7 @@ import { isLoopbackUrl } from './loopback.js';
 import { rootCertificates } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { readFileUpTo } from '../fs/bounded-read.js';
 
 /**

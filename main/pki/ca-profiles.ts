@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * What each certificate authority needs from a certificate signing request, as data the team can

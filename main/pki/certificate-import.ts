@@ -1,7 +1,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AppError, type FieldMessage } from '../core/errors.js';
+import { AppError, type FieldMessage } from '../errors.js';
 import { writeFilesSafely } from '../fs/atomic.js';
 import { type Finding, certificateEmails, checkForAnaplan, keyMismatchFinding, onlyCaCertificatesFinding } from './certificate-checks.js';
 import { MAX_REPLY_CERTIFICATES, type ParsedBundle, parseCertificateBundle } from './certificate-parse.js';

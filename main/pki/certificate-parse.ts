@@ -1,5 +1,5 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { type Tlv, Tag, TagClass, children, firstChildOfTruncated, is, oidOf, raw, readTlv, sequenceItems } from './asn1-reader.js';
 import { PKCS7_SIGNED_DATA_OID, contentTypeOf, isContentInfo, pkcs7Certificates } from './pkcs7.js';
 import { pemBlocks } from './pem.js';

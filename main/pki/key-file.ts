@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { readTlv, sequenceItems } from './asn1-reader.js';
 import { type PemSpan, pemBlocks } from './pem.js';
 import { UnsupportedAlgorithmError, derivationIterations } from './pkcs12-crypto.js';

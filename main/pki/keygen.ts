@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { writeFilesSafely } from '../fs/atomic.js';
 import { type CaProfile, type CaProfileId, caProfile } from './ca-profiles.js';
 import { buildCsrPem } from './csr.js';

@@ -1,5 +1,5 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { certificateMatchesKey, orderChain } from './chain-order.js';
 import { type Pkcs12Contents, Pkcs12Error, type Pkcs12Key, readPkcs12 } from './pkcs12-read.js';
 import { writePkcs12 } from './pkcs12-write.js';

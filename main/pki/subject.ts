@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import type { CaProfile, SubjectField } from './ca-profiles.js';
 import { COMMON_COUNTRY_MISTAKES, ISO_COUNTRY_CODES } from './country-codes.js';
 

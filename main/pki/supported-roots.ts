@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import * as z from 'zod';
-import { AppError, type FieldMessage } from '../core/errors.js';
+import { AppError, type FieldMessage } from '../errors.js';
 import { isSelfSigned, issuedBy } from './chain-order.js';
 import { type DistinguishedName, displayName, formatName, parseNameText, sameName } from './distinguished-name.js';
 import { certificateFacts } from './x509-extensions.js';

@@ -1,5 +1,5 @@
 import Conf from 'conf';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { SETTINGS_FILE_OPTIONS, prepareSettingsDir, settingsDir, settingsStoreOver, type SettingsStore } from './settings-store.js';
 
 /** The settings store of the Node front doors (CLI and `anaplan-setup ui`). */

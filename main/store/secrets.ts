@@ -1,4 +1,4 @@
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * Secrets (passwords, passphrases, refresh tokens) are kept only where a real keychain

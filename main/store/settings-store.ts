@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AppError, isAppError } from '../core/errors.js';
+import { AppError, isAppError } from '../errors.js';
 import { ensurePrivateDirSync } from '../fs/atomic.js';
 import { migrateSettings, type Settings } from './settings-schema.js';
 

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { EventName, EventPayload } from '../contract.js';
 import type { Handlers } from '../core/assistant.js';
 import { dispatch } from '../core/dispatch.js';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../errors.js';
 import { SECURITY_HEADERS, hostAllowed, isLoopbackPeer, originAllowed, secretMatches, sessionCookie, sessionMatches } from './security.js';
 import { readStaticFile } from './static-files.js';
 

@@ -2,7 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, isAppError } from '../../main/core/errors.js';
+import { AppError, isAppError } from '../../main/errors.js';
 import {
   buildAnaplanConnectFiles,
   writeAnaplanConnectExport,

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppError, isAppError } from '../../main/core/errors.js';
+import { type AppError, isAppError } from '../../main/errors.js';
 import type { CsrSubject } from '../../main/pki/subject.js';
 
 /** A complete, valid certificate request subject. Frozen: spread it to make a variant. */

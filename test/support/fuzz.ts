@@ -6,7 +6,7 @@
 // Reproduce a failure: the failing test prints its seed; run it again with FUZZ_SEED=<seed>.
 // FUZZ_RUNS=<n> replaces each fuzz test's number of inputs (more for a long run, fewer for a quick one);
 // FUZZ_BUDGET_MS=<ms> the time one input may take (default 2000).
-import { ERROR_CODES, type ErrorCode, isAppError } from '../../main/core/errors.js';
+import { ERROR_CODES, type ErrorCode, isAppError } from '../../main/errors.js';
 
 /** The seed every run uses unless FUZZ_SEED says otherwise: the same inputs every time. */
 export const DEFAULT_FUZZ_SEED = 0x7e57_f022;

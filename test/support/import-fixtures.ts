@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppError } from '../../main/core/errors.js';
+import type { AppError } from '../../main/errors.js';
 import type { ImportInput } from '../../main/pki/certificate-import.js';
 import { type IssuedCertificate, type ReplyFiles, TestCa, type TestRequest, makeRequest } from './test-ca.js';
 

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppError } from '../../main/core/errors.js';
+import type { AppError } from '../../main/errors.js';
 import { ensurePrivateDir, ensurePrivateDirSync, writeFileAtomic, writeFilesSafely, writeFilesSafelyReporting } from '../../main/fs/atomic.js';
 import { failure, modeOf, restoreUmaskAfterEach, snapshot, useTempDir } from '../support/fixtures.js';
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, onTestFinished, test 
 import { authenticateCertificate, certificateAuthorizationHeader, v2Body, v2Message } from '../../main/anaplan/certificate-login.js';
 import { resolveEndpoints } from '../../main/anaplan/endpoints.js';
 import { readTokenAnswer } from '../../main/anaplan/token-service.js';
-import { isAppError, type AppError } from '../../main/core/errors.js';
+import { isAppError, type AppError } from '../../main/errors.js';
 import { loginCertificate } from '../../main/core/login.js';
 import { createHttpClient, type HttpClient } from '../../main/net/http.js';
 import { CERTIFICATE_MESSAGE_WINDOW_MS, SEED, startEmulator, type Emulator, type RequestLogEntry } from '../emulator/server.js';

@@ -16,7 +16,7 @@ import { buildTokenStore, readTokenStore } from '../../main/anaplan/token-store.
 import { CertificateFactsSchema } from '../../main/contract.js';
 import { createAssistant } from '../../main/core/assistant.js';
 import { dispatch } from '../../main/core/dispatch.js';
-import { AppError } from '../../main/core/errors.js';
+import { AppError } from '../../main/errors.js';
 import { createHttpClient } from '../../main/net/http.js';
 import { previewImport } from '../../main/pki/certificate-import.js';
 import { parseCertificateBundle } from '../../main/pki/certificate-parse.js';

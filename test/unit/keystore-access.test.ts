@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isAppError } from '../../main/core/errors.js';
+import { isAppError } from '../../main/errors.js';
 import { decodeKeystoreAccess, encodeKeystoreAccess, KEYSTORE_ACCESS_RELATIVE_PATH, keystoreAccessPath } from '../../main/export/keystore-access.js';
 
 /**

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AppError } from '../../main/core/errors.js';
+import type { AppError } from '../../main/errors.js';
 import type { Finding } from '../../main/pki/certificate-checks.js';
 import { type ImportInput, importCertificate } from '../../main/pki/certificate-import.js';
 import { toPem } from '../../main/pki/pem.js';

@@ -1,4 +1,4 @@
-import { isAppError } from '../../main/core/errors.js';
+import { isAppError } from '../../main/errors.js';
 import { CA_PROFILES, type CaProfileId, caProfile, unsupportedCa } from '../../main/pki/ca-profiles.js';
 import { checkPassphrase } from '../../main/pki/passphrase.js';
 import { type CsrSubject, checkSubject, normalizeSubject, subjectLine } from '../../main/pki/subject.js';

@@ -4,7 +4,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { buildTokenStore, readTokenStore, tokenStoreDir, tokenStoreFileName, writeTokenStore } from '../../main/anaplan/token-store.js';
-import { AppError } from '../../main/core/errors.js';
+import { AppError } from '../../main/errors.js';
 
 const CLIENT_ID = '3f2a9c1d5b7e4a6c8d0e1f2a3b4c5d6e';
 const FILE = tokenStoreFileName(CLIENT_ID);

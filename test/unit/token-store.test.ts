@@ -17,7 +17,7 @@ import {
   tokenStorePassword,
   writeTokenStore,
 } from '../../main/anaplan/token-store.js';
-import { AppError } from '../../main/core/errors.js';
+import { AppError } from '../../main/errors.js';
 import { type Tlv, Tag, content, explicit, oidOf, readTlv, sequenceItems, smallIntegerOf, stringOf } from '../../main/pki/asn1-reader.js';
 import { algorithm, contextConstructed, integer, octetString, oid, sequence, set, toDer, utf8String } from '../../main/pki/der.js';
 import { KDF_PURPOSE, bmpPassword, decryptWithPassword, digestByOid, encryptTripleDesPbe, pkcs12Kdf } from '../../main/pki/pkcs12-crypto.js';

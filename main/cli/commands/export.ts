@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { tokenStoreFileName } from '../../anaplan/token-store.js';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../errors.js';
 import { defaultTokenStoreDir, jobAccount, type JobAccount } from '../../core/job-account.js';
 import { handOverSteps, writeJobFiles } from '../../core/job-placement.js';
 import { shellWord } from '../../pki/posix-shell.js';

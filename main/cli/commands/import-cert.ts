@@ -5,7 +5,7 @@ import { jobAccount } from '../../core/job-account.js';
 import { handOverNotice, importedPaths, placeImportedFiles } from '../../core/job-placement.js';
 import { shellWord } from '../../pki/posix-shell.js';
 import * as z from 'zod';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../errors.js';
 import { importCertificate, type ImportResult } from '../../pki/certificate-import.js';
 import { addJsonOption, parseFlags } from '../options.js';
 import type { Run } from '../run.js';

@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { shellWord } from '../../pki/posix-shell.js';
 import * as z from 'zod';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../errors.js';
 import { CA_PROFILE_IDS, caProfile } from '../../pki/ca-profiles.js';
 import { createKeyAndCsr, type KeygenResult } from '../../pki/keygen.js';
 import { checkPassphrase } from '../../pki/passphrase.js';

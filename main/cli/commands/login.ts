@@ -2,7 +2,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { LoginResult } from '../../contract.js';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../errors.js';
 import { loginWithTokenStore } from '../../core/device-flow.js';
 import { loginBasic, loginCertificate } from '../../core/login.js';
 import { tokenStoreDir } from '../../anaplan/token-store.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import * as z from 'zod';
 import type { PollStatus } from '../../anaplan/device-grant.js';
 import { runDeviceFlow, tokenStoreOfFailure, type DeviceCodeView } from '../../core/device-flow.js';
-import { toErrorPayload } from '../../core/errors.js';
+import { toErrorPayload } from '../../errors.js';
 import { createHttpClient } from '../../net/http.js';
 import { exitCodeFor, jsonLine, terminalSafe } from '../output.js';
 import { addEndpointOptions, addJsonOption, addNetworkOptions, endpointFlagsOf, endpointsFrom, httpSettingsFrom, parseFlags } from '../options.js';

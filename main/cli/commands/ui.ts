@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import type { Handlers } from '../../core/assistant.js';
-import { AppError } from '../../core/errors.js';
+import { AppError } from '../../errors.js';
 import { createNodeAssistant } from '../../hosts/node-assistant.js';
 import { settingsDir } from '../../store/settings-store.js';
 import { startUiServer, type UiServer } from '../../web/server.js';
