@@ -1,5 +1,6 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { forwardRequest, openTunnel, resolverFor } from './proxy-forward.js';
 
 /**
  * A proxy on loopback that wants Basic proxy credentials, like a corporate proxy: CONNECT tunnels
@@ -30,8 +31,7 @@ export async function startAuthProxy(user: string, password: string, options: Au
   const tunnels: string[] = [];
   const forwarded: string[] = [];
   const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  const hosts = Object.fromEntries(Object.entries(options.hosts ?? {}).map(([name, to]) => [name.toLowerCase(), to]));
-  const where = (host: string, port: number) => hosts[host.toLowerCase()] ?? { host, port };
+  const where = resolverFor(options.hosts);
   const tunnelSockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     if (!/^http:\/\//.test(req.url ?? '')) {
@@ -46,16 +46,7 @@ export async function startAuthProxy(user: string, password: string, options: Au
     }
     forwarded.push(`${req.method} ${req.url}`);
     const target = new URL(req.url ?? '');
-    const to = where(target.hostname, Number(target.port) || 80);
-    const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
-    delete headers['proxy-connection'];
-    const upstream = httpRequest({ host: to.host, port: to.port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forwardRequest(req, res, target, where(target.hostname, Number(target.port) || 80));
   });
   server.on('connect', (req, client: Socket, head: Buffer) => {
     if (req.headers['proxy-authorization'] !== expected) {
@@ -63,20 +54,7 @@ export async function startAuthProxy(user: string, password: string, options: Au
       return;
     }
     tunnels.push(req.url ?? '');
-    const separator = (req.url ?? '').lastIndexOf(':');
-    const to = where((req.url ?? '').slice(0, separator).replace(/^\[|\]$/g, ''), Number((req.url ?? '').slice(separator + 1)));
-    const upstream = connect(to.port, to.host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const socket of [client, upstream]) {
-      tunnelSockets.add(socket);
-      socket.on('close', () => tunnelSockets.delete(socket));
-    }
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    openTunnel(req.url ?? '', client, head, where, tunnelSockets);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

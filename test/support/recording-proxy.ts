@@ -3,11 +3,12 @@
 // own CA, and a plain TCP forwarder (the emulator on [::1]). All on loopback, real sockets.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, type Server, type Socket, connect, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
+import { forwardRequest, openTunnel, resolverFor } from './proxy-forward.js';
 
 export interface RecordingProxy {
   port: number;
@@ -31,7 +32,7 @@ export async function startRecordingProxy(hosts: Record<string, { host: string; 
   let connections = 0;
   let sawAuthorization = 0;
   const sockets = new Set<Socket>();
-  const where = (host: string, port: number) => hosts[host.toLowerCase()] ?? { host, port };
+  const where = resolverFor(hosts);
   const server = createHttpServer((req, res) => {
     requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
     if (req.headers.authorization) sawAuthorization++;
@@ -42,15 +43,7 @@ export async function startRecordingProxy(hosts: Record<string, { host: string; 
       res.writeHead(400).end();
       return;
     }
-    const to = where(target.hostname, Number(target.port) || 80);
-    const headers = { ...req.headers };
-    delete headers['proxy-connection'];
-    const upstream = httpRequest({ host: to.host, port: to.port, method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    forwardRequest(req, res, target, where(target.hostname, Number(target.port) || 80));
   });
   server.on('connection', (socket: Socket) => {
     connections++;
@@ -59,16 +52,7 @@ export async function startRecordingProxy(hosts: Record<string, { host: string; 
   });
   server.on('connect', (req, client: Socket, head: Buffer) => {
     requests.push(`CONNECT ${req.url ?? ''}`);
-    const separator = (req.url ?? '').lastIndexOf(':');
-    const to = where((req.url ?? '').slice(0, separator).replace(/^\[|\]$/g, ''), Number((req.url ?? '').slice(separator + 1)));
-    const upstream = connect(to.port, to.host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
+    openTunnel(req.url ?? '', client, head, where);
   });
   const port = await listen(server, '127.0.0.1');
   return {
