@@ -15,6 +15,8 @@ type ExportRequest = MethodParsedInput<'previewExport'>;
 
 interface FullPlan extends ExportPlan {
   homeFile: HomeFile | null;
+  /** The account that runs the job, read once from the password database for the plan and the write. */
+  account: JobAccount;
 }
 
 export interface ExportDeps {
@@ -40,6 +42,10 @@ export function exportHandlers(deps: ExportDeps) {
   const plan = async (request: ExportRequest): Promise<FullPlan> => {
     const profile = deps.access.profileById(request.profileId);
     const account = jobAccount(profile.runAs);
+    return { ...(await planFor(profile, account, request)), account };
+  };
+
+  const planFor = async (profile: Profile, account: JobAccount, request: ExportRequest): Promise<Omit<FullPlan, 'account'>> => {
     const target: ExportTarget = {
       email: profile.email,
       endpoints: profile.endpoints,
@@ -72,7 +78,7 @@ export function exportHandlers(deps: ExportDeps) {
     );
   };
 
-  const planCertificate = async (profile: Profile, target: ExportTarget, request: ExportRequest, account: JobAccount): Promise<FullPlan> => {
+  const planCertificate = async (profile: Profile, target: ExportTarget, request: ExportRequest, account: JobAccount): Promise<Omit<FullPlan, 'account'>> => {
     const certificate = profile.certificate;
     if (!certificate) throw new AppError('bad_input', 'Import the issued certificate first (the Import certificate step).');
     const choice = request.certificate ?? { form: 'keystore' as const, keystorePasswordSource: 'file' as const, keyPassphraseSource: 'env' as const, keyPassphraseEnvVar: 'ANAPLAN_KEY_PASSPHRASE' };
@@ -139,8 +145,7 @@ export function exportHandlers(deps: ExportDeps) {
     },
 
     async writeExport(request: MethodParsedInput<'writeExport'>): Promise<MethodOutput<'writeExport'>> {
-      const { files, warnings, homeFile, nextSteps } = await plan(request);
-      const account = jobAccount(deps.access.profileById(request.profileId).runAs);
+      const { files, warnings, homeFile, nextSteps, account } = await plan(request);
       const withBundle = request.bundle ? [...files, bundleOf(files, homeFile, deps.now())] : files;
       const written = await writeJobFiles({ account, outDir: request.dir, files: withBundle, homeFile, overwrite: request.overwrite, logDir: request.job?.logDir });
       deps.access.touchProfile(request.profileId, (p) => ({
